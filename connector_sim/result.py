@@ -1,0 +1,88 @@
+"""What one call produced: output claims, every attempt, and a redacted record of the wire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .wire import WireRequest, redact_claims
+
+__all__ = ["Attempt", "CallResult", "RecordedResponse"]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try: its number, the HTTP status (None without an answer), time taken and outcome."""
+
+    number: int
+    status: int | None
+    elapsed_ms: float
+    outcome: str  # "success", "http-error", "timeout", "dns", "connection-error", "tls-error", ...
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"number": self.number, "status": self.status, "elapsed_ms": round(self.elapsed_ms, 3),
+                "outcome": self.outcome, "error": self.error}
+
+
+@dataclass(frozen=True)
+class RecordedResponse:
+    """The answer as received: status, headers and the (capped) body text."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: str
+    truncated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"status": self.status, "reason": self.reason, "headers": dict(self.headers),
+                "body": self.body, "truncated": self.truncated}
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """The result of one profile call: the output claims (typed) and how the call went."""
+
+    profile_id: str
+    claims: Mapping[str, Any]
+    attempts: tuple[Attempt, ...]
+    request: WireRequest  # redacted: safe to print
+    response: RecordedResponse | None = None
+    warnings: tuple[str, ...] = ()
+    error: Any = None  # the CallError when the call failed (the result is then on error.result)
+
+    def __repr__(self) -> str:
+        claims = redact_claims(self.claims)
+        return (f"CallResult(profile_id={self.profile_id!r}, ok={self.ok}, status={self.status}, "
+                f"attempts={len(self.attempts)}, claims={claims!r})")
+
+    @property
+    def ok(self) -> bool:
+        """True when B2C would have carried on with these claims."""
+        return self.error is None
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status of the last attempt, if there was an answer."""
+        return self.attempts[-1].status if self.attempts else None
+
+    @property
+    def elapsed_ms(self) -> float:
+        """Time spent over all attempts."""
+        return sum(a.elapsed_ms for a in self.attempts)
+
+    def to_dict(self, *, redact: bool = True) -> dict[str, Any]:
+        """JSON-ready form; token-like claims are masked unless ``redact`` is False."""
+        return {
+            "profile": self.profile_id,
+            "claims": redact_claims(self.claims) if redact else dict(self.claims),
+            "attempts": [a.to_dict() for a in self.attempts],
+            "request": {"method": self.request.method, "url": self.request.url,
+                        "headers": dict(self.request.headers), "body": self.request.text()},
+            "response": self.response.to_dict() if self.response else None,
+            "warnings": list(self.warnings),
+            "error": self.error.to_dict() if self.error is not None else None,
+        }
