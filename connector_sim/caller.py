@@ -17,7 +17,7 @@ from .resolvers import ClaimResolverContext
 from .result import CallResult, RecordedResponse
 from .transport import Exchange, Transport
 from .mapping import map_response, parse_json_body
-from .wire import WireRequest, is_sensitive_claim, redact_text
+from .wire import SENSITIVE_NAME, WireRequest, is_sensitive_claim, redact_text
 
 __all__ = ["Caller"]
 
@@ -86,6 +86,8 @@ class Caller:
 
 def _sensitive_values(body: bytes) -> list[str]:
     """Values of token-like top-level properties (``access_token``) of a JSON answer, to mask."""
+    if not SENSITIVE_NAME.search(body.decode("latin-1")):
+        return []  # the common case: nothing token-like, no second parse
     try:
         document = parse_json_body(body)
     except ValueError:

@@ -7,13 +7,17 @@ token has under five minutes left, so a run of thousands of calls costs one toke
 from __future__ import annotations
 
 import threading
-from typing import Any, Sequence
+import time
+from typing import Any, Callable, Sequence
 
 import requests
 
 from .errors import TokenAcquisitionError
 
-__all__ = ["ClientCredentials"]
+__all__ = ["REFRESH_LEEWAY", "ClientCredentials"]
+
+#: A token with less than this many seconds left is refreshed (msal's own threshold).
+REFRESH_LEEWAY = 300.0
 
 
 class ClientCredentials:
@@ -28,6 +32,7 @@ class ClientCredentials:
         scope: str | Sequence[str],
         ca_bundle: str | None = None,
         timeout: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not authority.startswith("https://"):
             raise TokenAcquisitionError(f"the authority must be an https URL, got {authority!r}")
@@ -42,6 +47,9 @@ class ClientCredentials:
         self.token_requests = 0  # how often the token endpoint was asked (not the cache)
         self._app: Any = None
         self._lock = threading.Lock()
+        self._clock = clock
+        self._token: str | None = None
+        self._refresh_at = 0.0
 
     def __repr__(self) -> str:
         return f"ClientCredentials(authority={self.authority!r}, client_id={self.client_id!r}, client_secret=***)"
@@ -75,16 +83,30 @@ class ClientCredentials:
             ) from exc
 
     def acquire_token(self) -> str:
-        """A valid access token, from msal's cache when it has one."""
+        """A valid access token; the token endpoint is asked only when none is held or it nears expiry."""
         with self._lock:
-            if self._app is None:
-                self._app = self._build_app()
-            try:
-                result = self._app.acquire_token_for_client(scopes=self.scopes)
-            except requests.RequestException as exc:
-                raise TokenAcquisitionError(f"the token endpoint did not answer: {type(exc).__name__}") from exc
-            except Exception as exc:  # msal raises its own errors for non-JSON answers
-                raise TokenAcquisitionError(f"the token endpoint answered badly: {type(exc).__name__}") from exc
+            # Held here as well as in msal's cache: the hot path of a load run is then a clock read.
+            if self._token is not None and self._clock() < self._refresh_at:
+                return self._token
+            result = self._acquire()
+            self._token = str(result["access_token"])
+            self._refresh_at = self._clock() + float(result.get("expires_in") or 0) - REFRESH_LEEWAY
+            return self._token
+
+    def forget_token(self) -> None:
+        """Drop the held token (msal's cache still holds it until it nears expiry)."""
+        with self._lock:
+            self._token = None
+
+    def _acquire(self) -> dict[str, Any]:
+        if self._app is None:
+            self._app = self._build_app()
+        try:
+            result: dict[str, Any] = self._app.acquire_token_for_client(scopes=self.scopes)
+        except requests.RequestException as exc:
+            raise TokenAcquisitionError(f"the token endpoint did not answer: {type(exc).__name__}") from exc
+        except Exception as exc:  # msal raises its own errors for non-JSON answers
+            raise TokenAcquisitionError(f"the token endpoint answered badly: {type(exc).__name__}") from exc
         if "access_token" not in result:
             error = result.get("error")
             description = result.get("error_description")
@@ -96,4 +118,4 @@ class ClientCredentials:
             )
         if result.get("token_source") != "cache":
             self.token_requests += 1
-        return str(result["access_token"])
+        return result

@@ -29,13 +29,13 @@ _FORM = "application/x-www-form-urlencoded"
 
 
 def _claim_value(claim: InputClaim, profile: RestfulProfile, claims: Mapping[str, Any],
-                 context: ClaimResolverContext) -> Any:
+                 context: ClaimResolverContext | None) -> Any:
     value = claims.get(claim.claim_type_reference_id)
     if claim.default_value is not None and (claim.always_use_default_value or value in (None, "")):
         value = claim.default_value
         # Resolvers need both switches (behaviour file §5.2); otherwise the text goes out as written.
         if profile.include_claim_resolving_in_claims_handling and claim.always_use_default_value:
-            value = resolve_claim_resolvers(value, context, claims)
+            value = resolve_claim_resolvers(value, context or ClaimResolverContext(), claims)
     return value
 
 
@@ -43,7 +43,6 @@ def input_values(
     profile: RestfulProfile, claims: Mapping[str, Any], context: ClaimResolverContext | None = None
 ) -> Iterator[tuple[InputClaim, Any]]:
     """Each input claim that has a value, with that value (defaults and resolvers applied)."""
-    context = context or ClaimResolverContext()
     bearer = profile.auth.claim if isinstance(profile.auth, Bearer) else None
     for claim in profile.input_claims:
         if claim.claim_type_reference_id == bearer:

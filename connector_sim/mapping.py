@@ -143,6 +143,8 @@ def _error_contract(profile: RestfulProfile, exchange: Exchange, step: int) -> C
     except ValueError:
         document = None
     if not isinstance(document, dict) or not isinstance(document.get("userMessage"), str):
+        if exchange.status in (401, 403) and profile.auth.authentication_type in ("Basic", "ClientCertificate"):
+            return _status_error(profile, exchange, step)  # rejected credentials, not a broken answer
         return InvalidResponseError(
             f"The claims exchange '{profile.id}' specified in step '{step}' returned HTTP error response that "
             "could not be parsed.", status=exchange.status, b2c_code="AADB2C90261", profile_id=profile.id,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from . import logs
@@ -43,7 +44,7 @@ DEFAULT_MESSAGES = UserMessages(
     "Restful service URL: {0}",
     circuit_open="{0} Restful Service URL: {1}",
 )
-_CHUNK = 64 * 1024
+_CHUNK = 1024 * 1024
 
 
 def user_message(messages: UserMessages, kind: str, url: str, timeout: float = 0.0) -> str:
@@ -94,9 +95,9 @@ def _is_dns_failure(exc: BaseException) -> bool:
 
 
 def _classify(exc: Exception) -> str:
-    if isinstance(exc, requests.exceptions.SSLError):
+    if isinstance(exc, (requests.exceptions.SSLError, urllib3.exceptions.SSLError)):
         return "tls-error"
-    if isinstance(exc, requests.exceptions.Timeout):
+    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
         return "timeout"
     if _is_dns_failure(exc):
         return "dns"
@@ -142,8 +143,12 @@ class Transport:
         self.close()
 
     def _read(self, response: requests.Response, deadline: float) -> bytes:
+        # Large reads: a small answer arrives in one call, a huge one stops at the cap.
         chunks, size = [], 0
-        for chunk in response.iter_content(_CHUNK):
+        while True:
+            chunk = response.raw.read(_CHUNK, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
             size += len(chunk)
             if size > self.max_response_bytes:
                 response.close()
@@ -156,7 +161,6 @@ class Transport:
             if time.monotonic() > deadline:
                 response.close()
                 raise _Deadline()
-        return b"".join(chunks)
 
     def _attempt(self, request: WireRequest) -> requests.Response:
         timeout = self.timing.timeout
@@ -181,7 +185,8 @@ class Transport:
                     response.close()
             except _Deadline as exc:
                 last_kind, last_exc = "timeout", exc
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                # The body is read from urllib3 directly, so its exceptions arrive unwrapped.
                 last_kind, last_exc = _classify(exc), exc
             except CallError as exc:
                 attempts.append(Attempt(number, None, _ms(started), "too-large", exc.message))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+import functools
 import re
 from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
-    "REDACTED", "SECRET_QUERY_PARAMETERS", "WireRequest", "is_sensitive_claim", "redact_claims", "redact_text",
+    "REDACTED", "SECRET_QUERY_PARAMETERS", "SENSITIVE_NAME", "WireRequest", "is_sensitive_claim", "redact_claims", "redact_text",
     "redact_url",
 ]
 
@@ -62,6 +63,7 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=256)  # a profile calls the same URL again and again
 def redact_url(url: str) -> str:
     """``url`` with key-carrying query parameters (``?code=``) and userinfo masked."""
     parts = urlsplit(url)
@@ -79,12 +81,12 @@ def redact_url(url: str) -> str:
 
 # Claims that hold credentials (bearerToken from REST-AcquireAccessToken, passwords): masked
 # wherever a claims bag is printed. The bag itself keeps the real value for the next step.
-_SENSITIVE_CLAIM = re.compile(r"token|secret|password|passwd|assertion|api_?key", re.IGNORECASE)
+SENSITIVE_NAME = re.compile(r"token|secret|password|passwd|assertion|api_?key", re.IGNORECASE)
 
 
 def is_sensitive_claim(name: str) -> bool:
     """True for claim names that hold credentials (``bearerToken``, ``password``...)."""
-    return bool(_SENSITIVE_CLAIM.search(name))
+    return bool(SENSITIVE_NAME.search(name))
 
 
 def redact_claims(claims: Mapping[str, Any], extra: Iterable[str] = ()) -> dict[str, Any]:
