@@ -1,0 +1,49 @@
+"""Test doubles for transport-level tests: throwaway certificates, HTTPS servers, a fake Entra.
+
+Depends only on the standard library, `cryptography` and `trustme` (not on pytest, nor on the
+rest of connector_sim), so user test suites, connector_sim's own tests and the demo command can
+all use it:
+
+    with make_certificates() as certs, TlsServer(handler, certificates=certs) as api:
+        requests.get(api.url("/api/profile"), verify=str(api.ca_pem))
+"""
+
+from __future__ import annotations
+
+from .certificates import (
+    DEFAULT_CLIENT_CN,
+    DEFAULT_PFX_PASSWORD,
+    CertificateSet,
+    make_certificates,
+    make_self_signed_pfx,
+    pfx_subject_cn,
+)
+from .jwt import InvalidTokenError
+from .replies import Fault, Handler, HandlerResult, Reply, ServerRequest, json_filler
+from .server import TlsServer, unused_port_url
+from .tls import TlsUnsupportedError, tls_version_supported
+from .token_endpoint import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeTokenEndpoint, TokenRequest
+
+__all__ = [
+    "CertificateSet",
+    "DEFAULT_CLIENT_CN",
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_PFX_PASSWORD",
+    "FakeTokenEndpoint",
+    "Fault",
+    "Handler",
+    "HandlerResult",
+    "InvalidTokenError",
+    "Reply",
+    "ServerRequest",
+    "TlsServer",
+    "TlsUnsupportedError",
+    "TokenRequest",
+    "json_filler",
+    "make_certificates",
+    "make_self_signed_pfx",
+    "pfx_subject_cn",
+    "tls_version_supported",
+    "unused_port_url",
+]
