@@ -1,0 +1,120 @@
+"""Parse one policy file (or fragment) through defusedxml, keeping the line each element starts on.
+
+Every policy file is untrusted input: DOCTYPE, entity declarations and external references are
+refused by ``defusedxml``, and malformed XML is a PolicyError with file, line and column. The
+tree builder asks expat for each element's line and drops the B2C namespace
+(``http://schemas.microsoft.com/online/cpim/schemas/2013/06``), so fragments without it read the
+same. ``policy_reader`` turns the tree into a ``PolicyFile``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Dict, List, Optional, Tuple, Union
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from .errors import PolicyError
+from .policy_reader import FRAGMENT_ROOTS, WRAPPER, PolicyFile, PolicyReader
+from .settings import SETTING_PLACEHOLDER, Settings
+
+__all__ = ["B2C_NAMESPACE", "parse_policy"]
+
+B2C_NAMESPACE = "http://schemas.microsoft.com/online/cpim/schemas/2013/06"
+_JUNK_AFTER_ROOT = 9  # expat's XML_ERROR_JUNK_AFTER_DOC_ELEMENT: several roots, as article snippets have
+
+
+class _LineBuilder(TreeBuilder):
+    """A tree builder that drops namespaces and records the line each element starts on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expat: object = None
+        self.lines: Dict[int, int] = {}
+
+    def start(self, tag: str, attrs: Dict[str, str]) -> Element:  # type: ignore[override]
+        element = super().start(tag[tag.rfind("}") + 1:], attrs)
+        self.lines[id(element)] = self.expat.CurrentLineNumber  # type: ignore[attr-defined]
+        return element
+
+    def end(self, tag: str) -> Element:  # type: ignore[override]
+        return super().end(tag[tag.rfind("}") + 1:])
+
+
+class _MalformedXml(PolicyError):
+    """A PolicyError that remembers expat's error code (to retry several sibling roots)."""
+
+    expat_code: Optional[int] = None
+
+
+def _parse_tree(data: Union[bytes, str], name: str) -> Tuple[Element, Dict[int, int]]:
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    builder.expat = parser.parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except ParseError as exc:
+        line, column = exc.position
+        reason = re.sub(r": line \d+, column \d+$", "", str(exc))
+        error = _MalformedXml(f"malformed XML: {reason}", file=name, line=line, column=column + 1,
+                              hint="fix the XML so that it is well-formed")
+        error.expat_code = exc.code
+        raise error from exc
+    except DefusedXmlException as exc:
+        raise PolicyError(
+            f"refused: policy files may not contain a DOCTYPE, entity declarations or external references "
+            f"({type(exc).__name__})", file=name, line=parser.parser.CurrentLineNumber,
+            hint="B2C policies never need a DOCTYPE; remove it",
+        ) from exc
+    return root, builder.lines
+
+
+def _wrap_fragments(data: Union[bytes, str]) -> Optional[str]:
+    """Wrap several sibling roots in one element, keeping line numbers; None if it cannot."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        return None
+    start = text.find("?>") + 2 if text.lstrip().startswith("<?xml") else 0
+    return f"{text[:start]}<{WRAPPER}>{text[start:]}</{WRAPPER}>"
+
+
+def _placeholders(data: Union[bytes, str]) -> List[Tuple[str, int]]:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    if "{Settings:" not in text:
+        return []
+    return [(m.group(1), text.count("\n", 0, m.start()) + 1) for m in SETTING_PLACEHOLDER.finditer(text)]
+
+
+def _identity(value: str) -> str:
+    return value
+
+
+def parse_policy(data: Union[bytes, str], name: str, settings: Optional[Settings] = None) -> PolicyFile:
+    """Parse one policy file or fragment (bytes or text) into a PolicyFile; raise PolicyError."""
+    found = _placeholders(data)
+    fill: Callable[[str], str] = _identity
+    if settings is not None:
+        for setting, line in found:
+            if settings.get(setting) is None:
+                hint = "set the environment's Tenant" if setting == "Tenant" else (
+                    f"add \"{setting}\" to the PolicySettings of environment {settings.environment!r}")
+                raise PolicyError(f"the placeholder {{Settings:{setting}}} has no value in {settings.describe()}",
+                                  file=name, line=line, hint=hint)
+        fill = settings.substitute
+    try:
+        root, lines = _parse_tree(data, name)
+    except _MalformedXml as exc:
+        wrapped = _wrap_fragments(data) if exc.expat_code == _JUNK_AFTER_ROOT else None
+        if wrapped is None:
+            raise
+        root, lines = _parse_tree(wrapped, name)
+        if any(child.tag not in FRAGMENT_ROOTS for child in root):
+            raise exc  # several roots are only fine for fragments, such as the article's ClaimType list
+    policy = PolicyReader(name, lines, fill).read(root)
+    if settings is None:
+        policy.unresolved_settings = found
+    return policy
