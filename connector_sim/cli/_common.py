@@ -1,0 +1,265 @@
+"""Helpers shared by the CLI commands: policy, keys and claims arguments, JSON and table output.
+
+Option values are checked here rather than by argparse (``choices=``) so that a bad value is a
+``ConfigurationError``: the command can then answer with its JSON error object under ``--json``.
+Everything printed goes through ``redact`` first, so a secret from the keys never reaches output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, TextIO
+
+from ..errors import ConfigurationError, ConnectorSimError
+from ..profile import DEPLOYMENT_MODES
+from ..timing import TIMING_PROFILES, timing_profile
+from ..wire import redact_claims, redact_text
+
+if TYPE_CHECKING:
+    from ..keys import KeyStore
+    from ..policy import Policy
+
+__all__ = [
+    "Output",
+    "add_claims_arguments",
+    "add_json_argument",
+    "add_keys_argument",
+    "add_policy_arguments",
+    "add_profile_arguments",
+    "assignments",
+    "claims_from",
+    "format_claims",
+    "format_table",
+    "json_errors",
+    "key_secrets",
+    "keys_from",
+    "policy_from",
+    "profile_options",
+    "service_urls_from",
+]
+
+
+def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--policy FILE`` (repeatable), ``--settings FILE`` and ``--environment NAME``."""
+    group = parser.add_argument_group("policy files")
+    group.add_argument("--policy", dest="policies", action="append", default=[], metavar="FILE",
+                       help="a policy file (base, localization, extensions, relying party); repeat for each, any order")
+    group.add_argument("--settings", metavar="FILE",
+                       help="appsettings.json of the B2C VS Code extension, to fill {Settings:Name} placeholders")
+    group.add_argument("--environment", metavar="NAME", help="the Environments entry of --settings to use")
+
+
+def add_keys_argument(parser: argparse.ArgumentParser) -> None:
+    """``--keys FILE``: the policy keys (StorageReferenceId -> secret or certificate)."""
+    parser.add_argument("--keys", metavar="FILE",
+                        help="JSON file of policy keys (B2C_1A_... names); keys it lacks come from "
+                             "CONNECTOR_SIM_KEY_<name> environment variables")
+
+
+def add_claims_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--claim NAME=VALUE`` (repeatable) and ``--claims-file FILE.json``."""
+    group = parser.add_argument_group("claims")
+    group.add_argument("--claim", dest="claims", action="append", default=[], metavar="NAME=VALUE",
+                       help="a claim in the starting claims bag (a string); repeat for each; wins over --claims-file")
+    group.add_argument("--claims-file", metavar="FILE.json", help="a JSON object of starting claims")
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--service-url``, ``--ca-bundle``, ``--deployment-mode`` and ``--timing``."""
+    group = parser.add_argument_group("how profiles are called")
+    group.add_argument("--service-url", dest="service_urls", action="append", default=[], metavar="PROFILE_ID=URL",
+                       help="call this URL instead of the profile's ServiceUrl (a local server); repeatable")
+    group.add_argument("--ca-bundle", metavar="PEM", help="trust this CA bundle for the API's TLS certificate")
+    group.add_argument("--deployment-mode", metavar="|".join(DEPLOYMENT_MODES),
+                       help="override the policy's DeploymentMode")
+    group.add_argument("--timing", metavar="|".join(TIMING_PROFILES),
+                       help="B2C's timeout and retries to emulate (default custom-policy: 10 s, 1 retry)")
+
+
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    """``--json``: one JSON object on stdout instead of the readable summary."""
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+
+
+def assignments(values: Iterable[str], option: str) -> dict[str, str]:
+    """``NAME=VALUE`` strings as a dict; a value may itself contain ``=``."""
+    result: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigurationError(f"{option} expects NAME=VALUE, got {item!r}")
+        result[name.strip()] = value
+    return result
+
+
+def _read_json(path: str, what: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {what} {path!r}: {exc.strerror or exc}") from exc
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line}, column {getattr(exc, 'colno', '?')})" if line else ""
+        raise ConfigurationError(f"{what} {path!r} is not valid JSON{where}: {getattr(exc, 'msg', exc)}") from None
+
+
+def claims_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The starting claims bag: ``--claims-file`` first, then each ``--claim`` (strings)."""
+    claims: dict[str, Any] = {}
+    path = getattr(args, "claims_file", None)
+    if path:
+        data = _read_json(path, "claims file")
+        if not isinstance(data, dict):
+            raise ConfigurationError(f"claims file {path!r} must hold a JSON object of claim names to values, "
+                                     f"not a JSON {type(data).__name__}")
+        claims.update(data)
+    claims.update(assignments(getattr(args, "claims", []) or [], "--claim"))
+    return claims
+
+
+def service_urls_from(args: argparse.Namespace) -> dict[str, str]:
+    """``--service-url PROFILE_ID=URL`` values as a dict."""
+    return assignments(getattr(args, "service_urls", []) or [], "--service-url")
+
+
+def profile_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``ca_bundle``, ``deployment_mode`` and ``timing`` for ``Policy.profile``, checked."""
+    mode = getattr(args, "deployment_mode", None)
+    if mode is not None and mode not in DEPLOYMENT_MODES:
+        raise ConfigurationError(f"--deployment-mode must be one of {', '.join(DEPLOYMENT_MODES)}, got {mode!r}")
+    timing = getattr(args, "timing", None)
+    ca_bundle = getattr(args, "ca_bundle", None)
+    if ca_bundle is not None and not Path(ca_bundle).is_file():
+        raise ConfigurationError(f"--ca-bundle {ca_bundle!r} is not a file")
+    return {"ca_bundle": ca_bundle, "deployment_mode": mode,
+            "timing": timing_profile(timing) if timing is not None else None}
+
+
+def policy_from(args: argparse.Namespace) -> Policy:
+    """Load the ``--policy`` files, with ``--settings`` / ``--environment`` when given."""
+    from ..policy import load_policy
+
+    if not args.policies:
+        raise ConfigurationError("give at least one policy file with --policy FILE")
+    settings = None
+    if getattr(args, "settings", None):
+        from ..settings import Settings
+
+        settings = Settings.from_file(args.settings, getattr(args, "environment", None))
+    elif getattr(args, "environment", None):
+        raise ConfigurationError("--environment needs --settings FILE (the appsettings.json that lists it)")
+    return load_policy(*args.policies, settings=settings)
+
+
+def keys_from(args: argparse.Namespace) -> KeyStore:
+    """The KeyStore: ``--keys FILE`` first when given, then environment variables."""
+    from ..keys import KeyStore
+
+    path = getattr(args, "keys", None)
+    return KeyStore.from_file(path).chain(KeyStore.from_env()) if path else KeyStore.from_env()
+
+
+def key_secrets(keys: Any) -> list[str]:
+    """Every secret value a KeyStore holds (strings and pfx passwords), to mask in output."""
+    values: list[str] = []
+    for name in keys.names() if keys is not None else ():
+        try:
+            value = keys.get(name)
+        except ConnectorSimError:  # a key reading an unset environment variable has no value to hide
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            secret = item if isinstance(item, str) else getattr(item, "password", None)
+            if isinstance(secret, str):
+                values.append(secret)
+    return values
+
+
+def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], indent: str = "  ") -> str:
+    """A plain-text table with aligned columns (None shows as ``-``), each line indented."""
+    cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(indent + line for line in lines)
+
+
+def format_claims(claims: Mapping[str, Any], indent: str = "  ") -> str:
+    """Claims one per line, token-like values masked; ``(none)`` for an empty bag."""
+    if not claims:
+        return f"{indent}(none)"
+    shown = redact_claims(claims)
+    width = max(len(name) for name in shown)
+    return "\n".join(f"{indent}{name.ljust(width)}  {_show(value)}" for name, value in shown.items())
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+class Output:
+    """Writes a command's output with known secret values masked (a last line of defence)."""
+
+    def __init__(self, secrets: Iterable[str] = (), stdout: TextIO | None = None, stderr: TextIO | None = None):
+        self.secrets = {s for s in secrets if isinstance(s, str) and len(s) >= 4}
+        self._stdout = stdout
+        self._stderr = stderr
+
+    def add_secrets(self, values: Iterable[Any]) -> None:
+        """Mask these values too from now on."""
+        self.secrets.update(v for v in values if isinstance(v, str) and len(v) >= 4)
+
+    def clean(self, text: str) -> str:
+        """``text`` with every known secret masked."""
+        return redact_text(text, self.secrets)
+
+    def out(self, text: str = "") -> None:
+        """A line on stdout."""
+        self._write(self._stdout or sys.stdout, text)
+
+    def err(self, text: str) -> None:
+        """A line on stderr (progress, warnings)."""
+        self._write(self._stderr or sys.stderr, text)
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        try:
+            print(self.clean(text), file=stream, flush=True)
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, as the Python docs advise, no traceback.
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            except (OSError, ValueError):
+                pass
+
+    def json(self, data: Any) -> None:
+        """``data`` as the one JSON object on stdout."""
+        self.out(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+    def error(self, exc: ConnectorSimError) -> None:
+        """The error as ``main`` prints it, on stderr."""
+        self.err(f"connector-sim: error: {exc}")
+
+
+def json_errors(empty: Callable[[ConnectorSimError], dict[str, Any]]) -> Callable[..., Callable[..., int]]:
+    """Decorate a handler ``fn(args, output)`` so that under ``--json`` an error is a JSON object too."""
+
+    def decorate(handler: Callable[[argparse.Namespace, Output], int]) -> Callable[[argparse.Namespace], int]:
+        def run(args: argparse.Namespace) -> int:
+            output = Output()
+            try:
+                return handler(args, output)
+            except ConnectorSimError as exc:
+                if getattr(args, "json", False):
+                    output.json(empty(exc))
+                output.error(exc)
+                return exc.exit_code
+
+        run.__doc__ = handler.__doc__
+        return run
+
+    return decorate

@@ -1,0 +1,101 @@
+"""``connector-sim run``: call technical profiles of a policy in order, as B2C would, with one claims bag."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import ConnectorSimError
+from ..journey import JourneyResult, StepResult, error_object, run_journey
+from ._common import (
+    Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
+    claims_from, format_claims, format_table, json_errors, key_secrets, keys_from, policy_from, profile_options,
+    service_urls_from,
+)
+
+__all__ = ["register"]
+
+_DESCRIPTION = """\
+Call the named technical profiles in order with one claims bag, exactly as B2C would.
+PROFILE_ID may also be one UserJourney id (its orchestration steps) or one self-asserted
+profile id (its ValidationTechnicalProfiles). Exit codes: 0 the journey went through,
+1 it failed the way B2C would fail it, 2 usage or configuration error."""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``run`` command."""
+    parser = subparsers.add_parser("run", help="call technical profiles of a policy as B2C would",
+                                   description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("profile_ids", nargs="+", metavar="PROFILE_ID",
+                        help="technical profile ids in order, or one UserJourney id or self-asserted profile id")
+    add_policy_arguments(parser)
+    add_keys_argument(parser)
+    add_claims_arguments(parser)
+    add_profile_arguments(parser)
+    add_json_argument(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _empty(exc: ConnectorSimError) -> dict[str, Any]:
+    return {"claims": {}, "steps": [], "error": error_object(exc)}
+
+
+@json_errors(_empty)
+def handle(args: argparse.Namespace, output: Output) -> int:
+    """Run the journey; print the JSON object or the readable summary; return the exit code."""
+    claims = claims_from(args)
+    options = profile_options(args)
+    service_urls = service_urls_from(args)
+    policy = policy_from(args)
+    keys = keys_from(args)
+    output.add_secrets(key_secrets(keys))
+    ids = args.profile_ids
+    result = run_journey(policy, ids[0] if len(ids) == 1 else ids, claims=claims, keys=keys,
+                         service_urls=service_urls, on_step=lambda step: output.err(_progress(step)), **options)
+    if args.json:
+        output.json(result.to_dict())
+        for warning in result.warnings:
+            output.err(f"connector-sim: warning: {warning}")
+    else:
+        output.out(summary(result))
+    return 0 if result.ok else 1
+
+
+def _progress(step: StepResult) -> str:
+    status = "" if step.status is None else f" {step.status}"
+    timing = f" in {step.elapsed_ms:.0f} ms" if step.attempts else ""
+    via = f" (validation of {step.validation_of})" if step.validation_of else ""
+    return f"connector-sim: step {step.step} {step.profile}{via}: {step.outcome}{status}{timing}"
+
+
+def _what_b2c_does(result: JourneyResult) -> str:
+    if result.error is None:
+        return "carry on with the journey, with the claims above."
+    text = result.user_sees or ""
+    if result.error_description:
+        decoded = " | ".join(line for line in result.error_description.splitlines() if line)
+        text += f"\n  error_description, decoded: {decoded}"
+    return text
+
+
+def summary(result: JourneyResult) -> str:
+    """The readable report: a table of steps, the final claims and what B2C would do."""
+    rows = [
+        (s.step, s.profile + (f" (validation of {s.validation_of})" if s.validation_of else ""), s.outcome,
+         s.status, s.attempts or None, f"{s.elapsed_ms:.1f} ms" if s.attempts else None,
+         ", ".join(s.claims_added) or None)
+        for s in result.steps
+    ]
+    lines = [f"Journey (correlation id {result.correlation_id})", ""]
+    lines.append(format_table(("step", "technical profile", "outcome", "status", "attempts", "time",
+                               "claims added"), rows) if rows else "(no steps)")
+    notes = [f"  {s.profile}: {s.note}" for s in result.steps if s.note and s.outcome != "success"]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    if result.error is not None:
+        message = str(result.error).replace("\n", "\n  ")
+        lines += ["", f"Error in {result.error.profile_id or 'the journey'}:", f"  {message}"]
+    for warning in result.warnings:
+        lines += ["", f"Warning: {warning}"]
+    lines += ["", "Claims:", format_claims(result.claims), "", f"What B2C would do: {_what_b2c_does(result)}"]
+    return "\n".join(lines)
