@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from .auth import ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, NoAuth, StaticBearer
 from .certificates import CertificateInfo, CertificateKey
+from .connector_outcome import ConnectorOutcome, Violation
+from .connectors import ApiConnector
 from .credentials import ClientCredentials
 from .errors import (
     CallError, CertificateError, ClaimsError, ConfigurationError, ConnectionFailedError, ConnectorSimError,
     ContractViolationError, DnsResolutionError, HttpStatusError, InvalidResponseError, MissingKeyError,
     PolicyError, RequestTimeoutError, RestApiError, TlsError, TokenAcquisitionError, TransportError,
 )
+from .external_id import ExternalIdExtension
+from .journey import JourneyResult, StepResult, run_journey, run_profiles
+from .keys import KeyStore
+from .lint import Finding, lint
+from .policy import ClaimType, Policy, TechnicalProfileDefinition, load_policy, load_policy_text
 from .profile import Emulation, InputClaim, OutputClaim, RestfulProfile, UserMessages
 from .resolvers import ClaimResolverContext
 from .result import Attempt, CallResult, RecordedResponse
+from .settings import Settings
 from .timing import TIMING_PROFILES, TimingProfile
 from .wire import WireRequest
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "TIMING_PROFILES",
+    "ApiConnector",
     "ApiKeyHeader",
     "Attempt",
     "AuthStrategy",
@@ -31,39 +39,56 @@ __all__ = [
     "CertificateInfo",
     "CertificateKey",
     "ClaimResolverContext",
+    "ClaimType",
     "ClaimsError",
     "ClientCertificate",
     "ClientCredentials",
     "ConfigurationError",
     "ConnectionFailedError",
+    "ConnectorOutcome",
     "ConnectorSimError",
     "ContractViolationError",
     "DnsResolutionError",
     "Emulation",
+    "ExternalIdExtension",
+    "Finding",
     "HttpStatusError",
     "InputClaim",
     "InvalidResponseError",
+    "JourneyResult",
+    "KeyStore",
     "MissingKeyError",
     "NoAuth",
     "OutputClaim",
+    "Policy",
     "PolicyError",
     "RecordedResponse",
     "RequestTimeoutError",
     "RestApiError",
     "RestfulProfile",
+    "Settings",
     "StaticBearer",
+    "StepResult",
+    "TIMING_PROFILES",
+    "TechnicalProfileDefinition",
     "TimingProfile",
     "TlsError",
     "TokenAcquisitionError",
     "TransportError",
     "UserMessages",
+    "Violation",
     "WireRequest",
     "__version__",
+    "lint",
+    "load_policy",
+    "load_policy_text",
+    "run_journey",
+    "run_profiles",
 ]
 
 # Public objects show as connector_sim.X in reprs and tracebacks, not as their private module.
 for _name in __all__:
     _obj = globals()[_name]
-    if isinstance(_obj, type):
+    if isinstance(_obj, type) or callable(_obj):
         _obj.__module__ = __name__
 del _name, _obj

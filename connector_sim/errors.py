@@ -184,9 +184,8 @@ class RestApiError(CallError):
         user_sees: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(message, user_message=user_message, status=http_status, **kwargs)
-        self.body_status = status
-        self.http_status = http_status
+        super().__init__(message, user_message=user_message, status=status, **kwargs)
+        self.http_status = http_status  # any 4xx; ``status`` is the contract's own field (409)
         self.code = code
         self.request_id = request_id
         self.developer_message = developer_message
@@ -198,6 +197,8 @@ class RestApiError(CallError):
         """The CLI's ``error`` object, with the contract's debug fields."""
         data = super().to_dict()
         data.update(
+            status=self.http_status,
+            bodyStatus=self.status,
             apiCode=self.code,
             requestId=self.request_id,
             developerMessage=self.developer_message,

@@ -158,10 +158,18 @@ def _error_contract(profile: RestfulProfile, exchange: Exchange, step: int) -> C
     user_sees = document["userMessage"] + ("\n" + "\n".join(debug) if debug else "")
     return RestApiError(
         f"{profile.id} answered HTTP {exchange.status} with userMessage {document['userMessage']!r}",
-        user_message=document["userMessage"], status=body_status if isinstance(body_status, int) else None,
+        user_message=document["userMessage"], status=_int_status(body_status),
         http_status=exchange.status, code=_text(fields["code"]), request_id=_text(fields["requestId"]),
         developer_message=_text(fields["developerMessage"]), more_info=_text(fields["moreInfo"]),
         version=_text(document.get("version")), user_sees=user_sees, profile_id=profile.id)
+
+
+def _int_status(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
 
 
 def _text(value: Any) -> str | None:

@@ -161,7 +161,7 @@ def test_error_contract_raises_rest_api_error(api: Any, certs: Any, debug_mode: 
     with pytest.raises(RestApiError) as info:
         _profile(api, certs, debug_mode=debug_mode).call({"email": "a@b.c"})
     error = info.value
-    assert (error.user_message, error.http_status, error.body_status) == ("Your loyalty card has expired.", 409, 409)
+    assert (error.user_message, error.http_status, error.status) == ("Your loyalty card has expired.", 409, 409)
     assert (error.code, error.request_id, error.developer_message, error.more_info) == (
         "API12345", "req-1", "card 99 expired", "https://x")
     assert ("developerMessage: card 99 expired" in error.user_sees) is debug_mode

@@ -102,7 +102,7 @@ def test_error_contract_with_string_status_and_strict_mode() -> None:
     body = {"version": "1.0.0", "status": "409", "userMessage": "Nope"}
     with pytest.raises(RestApiError) as info:
         map_response(_profile(), _exchange(400, body))
-    assert info.value.body_status is None and info.value.http_status == 400
+    assert info.value.status == 409 and info.value.http_status == 400
     with pytest.raises(InvalidResponseError, match="must be 409"):
         map_response(_profile(emulation=Emulation(strict_error_status=True)), _exchange(400, {**body, "status": 400}))
 

@@ -102,7 +102,8 @@ def error_object(error: BaseException) -> dict[str, Any]:
         "profile": getattr(error, "profile_id", None),
         "code": getattr(error, "b2c_code", None),
         "userMessage": getattr(error, "user_message", None) or getattr(error, "message", None) or str(error),
-        "status": getattr(error, "status", None),
+        # The HTTP status (a RestApiError's ``status`` is the contract's body field).
+        "status": getattr(error, "http_status", None) or getattr(error, "status", None),
     }
 
 

@@ -65,7 +65,7 @@ class _Run:
             failed = exc.result
             attempts = failed.attempts if failed is not None else exc.attempts
             return self.record(StepResult(
-                pid, "error", status=exc.status if exc.status is not None else getattr(failed, "status", None),
+                pid, "error", status=getattr(exc, "http_status", None) or exc.status or getattr(failed, "status", None),
                 attempts=len(attempts), elapsed_ms=sum(a.elapsed_ms for a in attempts),
                 error=exc, result=failed, step=order, validation_of=via))
         self.bag.update(result.claims)
