@@ -52,8 +52,8 @@ def _check_data_type(kind: str, claim: str, data_type: str) -> None:
 
 
 @dataclass(frozen=True)
-class InputClaim:
-    """One ``<InputClaim>``: a claim read from the bag and sent under its partner name."""
+class _ClaimReference:
+    """What an ``<InputClaim>`` and an ``<OutputClaim>`` share: a claim, its partner name and default."""
 
     claim_type_reference_id: str
     partner_claim_type: str | None = None
@@ -62,35 +62,25 @@ class InputClaim:
     data_type: str = "string"
 
     def __post_init__(self) -> None:
+        kind = type(self).__name__
         if not self.claim_type_reference_id:
-            raise ConfigurationError("an InputClaim needs a ClaimTypeReferenceId")
-        _check_data_type("InputClaim", self.claim_type_reference_id, self.data_type)
+            raise ConfigurationError(f"an {kind} needs a ClaimTypeReferenceId")
+        _check_data_type(kind, self.claim_type_reference_id, self.data_type)
 
     @property
     def wire_name(self) -> str:
-        """The name the claim travels under: PartnerClaimType, else ClaimTypeReferenceId."""
+        """The name on the wire (or JSON path of an answer): PartnerClaimType, else ClaimTypeReferenceId."""
         return self.partner_claim_type or self.claim_type_reference_id
 
 
 @dataclass(frozen=True)
-class OutputClaim:
+class InputClaim(_ClaimReference):
+    """One ``<InputClaim>``: a claim read from the bag and sent under its partner name."""
+
+
+@dataclass(frozen=True)
+class OutputClaim(_ClaimReference):
     """One ``<OutputClaim>``: a claim filled from the answer's property (or JSON path)."""
-
-    claim_type_reference_id: str
-    partner_claim_type: str | None = None
-    default_value: str | None = None
-    always_use_default_value: bool = False
-    data_type: str = "string"
-
-    def __post_init__(self) -> None:
-        if not self.claim_type_reference_id:
-            raise ConfigurationError("an OutputClaim needs a ClaimTypeReferenceId")
-        _check_data_type("OutputClaim", self.claim_type_reference_id, self.data_type)
-
-    @property
-    def wire_name(self) -> str:
-        """The answer property (or JSON path) read: PartnerClaimType, else ClaimTypeReferenceId."""
-        return self.partner_claim_type or self.claim_type_reference_id
 
 
 @dataclass(frozen=True)
