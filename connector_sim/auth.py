@@ -123,20 +123,24 @@ class ClientCertificate(AuthStrategy):
     secret_headers = ()
 
     def __init__(self, pfx: CertificateSource | Sequence[CertificateSource], password: str | None = None) -> None:
-        from requests_pkcs12 import Pkcs12Adapter
-
         sources = list(pfx) if isinstance(pfx, (list, tuple)) else [pfx]
         keys = [s if isinstance(s, CertificateKey) else CertificateKey(s, password) for s in sources]
         self.certificate: LoadedCertificate = select_certificate(keys)
-        # requests-pkcs12 turns the chosen certificate into an SSL context once; the key only
-        # reaches its temporary file encrypted with a one-off password, and the file is deleted.
+        self.ssl_context = tls_context(self.new_ssl_context())
+
+    def new_ssl_context(self) -> ssl.SSLContext:
+        """A fresh client SSL context presenting this certificate (no TLS rules applied yet)."""
+        from requests_pkcs12 import Pkcs12Adapter
+
+        # requests-pkcs12 turns the chosen certificate into an SSL context; the key only reaches
+        # its temporary file encrypted with a one-off password, and the file is deleted.
         one_off = secrets.token_urlsafe(16).encode()  # ssl wants a UTF-8 password
         try:
             adapter = Pkcs12Adapter(pkcs12_data=self.certificate.to_pkcs12(one_off), pkcs12_password=one_off)
         except (ValueError, ssl.SSLError) as exc:
             raise CertificateError(f"the client certificate cannot be used for TLS: {exc}") from exc
-        self.ssl_context = tls_context(adapter.ssl_context)
         adapter.close()
+        return adapter.ssl_context
 
     @property
     def info(self) -> Any:

@@ -17,7 +17,7 @@ from .resolvers import ClaimResolverContext
 from .result import CallResult, RecordedResponse
 from .transport import Exchange, Transport
 from .mapping import map_response, parse_json_body
-from .wire import SENSITIVE_NAME, WireRequest, is_sensitive_claim, redact_text
+from .wire import SENSITIVE_NAME, WireRequest, is_sensitive_claim, query_secrets, redact_text, sensitive_claim_values
 
 __all__ = ["Caller"]
 
@@ -57,6 +57,7 @@ class Caller:
             error.profile_id = error.profile_id or profile.id
             if exchange is not None:
                 error.attempts = exchange.attempts
+            error.redact(self._secrets(request, exchange, claims))  # an API may echo the credentials back
             error.result = self._result(request, exchange, claims, error=error)
             log.debug("%s failed: %s", profile.id, error.message)
             raise
@@ -68,20 +69,27 @@ class Caller:
                 output: Mapping[str, Any] | None = None, warnings: tuple[str, ...] = (),
                 error: CallError | None = None) -> CallResult:
         auth = self.profile.auth
+        secrets = self._secrets(request, exchange, claims)
         if exchange is not None:
             shown = exchange.request
         elif request is not None:
-            shown = request.redacted(auth.secret_values(claims), auth.secret_headers)
+            shown = request.redacted(secrets, auth.secret_headers)
         else:
             shown = WireRequest(self.profile.method, self.profile.service_url).redacted()
         response = None
         if exchange is not None:
-            text = exchange.body[:_BODY_SHOWN].decode("utf-8", "backslashreplace")
-            text = redact_text(text, [*auth.secret_values(claims), *_sensitive_values(exchange.body)])
-            response = RecordedResponse(exchange.status, exchange.reason, exchange.headers, text,
+            text = redact_text(exchange.body[:_BODY_SHOWN].decode("utf-8", "backslashreplace"), secrets)
+            headers = {name: redact_text(value, secrets) for name, value in exchange.headers.items()}
+            response = RecordedResponse(exchange.status, exchange.reason, headers, text,
                                         truncated=len(exchange.body) > _BODY_SHOWN)
         attempts = exchange.attempts if exchange is not None else (error.attempts if error is not None else ())
         return CallResult(self.profile.id, dict(output or {}), tuple(attempts), shown, response, warnings, error)
+
+    def _secrets(self, request: WireRequest | None, exchange: Exchange | None, claims: Mapping[str, Any]) -> list[str]:
+        """Every value to mask in what this call shows: credentials, ``?code=`` keys, tokens in the answer."""
+        url = request.url if request is not None else self.profile.service_url
+        found = [*self.profile.auth.secret_values(claims), *query_secrets(url), *sensitive_claim_values(claims)]
+        return found + _sensitive_values(exchange.body) if exchange is not None else found
 
 
 def _sensitive_values(body: bytes) -> list[str]:

@@ -145,7 +145,7 @@ def judge_answer(
     page = generic_error_text(name, step, status, reason)
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         data = _NOT_JSON
     if status not in (200, 400):
         if isinstance(data, dict) and data.get("action") == "ValidationError":
@@ -172,7 +172,7 @@ def judge_answer(
                    "HTTP 400 and blocking uses action ShowBlockPage")
     if action is None:
         judge.fail("missing-action", "the answer has no action (Continue, ShowBlockPage or ValidationError)")
-    elif action not in ACTIONS:
+    elif not isinstance(action, str) or action not in ACTIONS:  # a list or object is no action (nor hashable)
         exact = next((a for a in ACTIONS if isinstance(action, str) and a.lower() == action.lower()), None)
         if exact:
             judge.fail("action-case", f"action {action!r} should be written {exact!r}",

@@ -31,7 +31,7 @@ from .errors import (
 from .result import RecordedResponse
 from .timing import TimingProfile, timing_profile
 from .transport import Exchange, Transport
-from .wire import WireRequest, redact_text, redact_url
+from .wire import WireRequest, query_secrets, redact_text, redact_url
 
 __all__ = ["ApiConnector"]
 
@@ -86,12 +86,18 @@ class _Endpoint:
             request = self.auth.apply(request, {}, profile_id=self.name)
             exchange = self.transport.send(request, profile_id=self.name)
         except CallError as error:
-            return request.redacted(self.auth.secret_values(), self.auth.secret_headers), None, error
+            return request.redacted(self._secrets(), self.auth.secret_headers), None, error
         return exchange.request, exchange, None
 
+    def _secrets(self) -> list[str]:
+        """Values to mask in everything an outcome shows: credentials and ``?code=`` keys of the URL."""
+        return [*self.auth.secret_values(), *query_secrets(self.url)]
+
     def _record(self, exchange: Exchange) -> RecordedResponse:
-        text = redact_text(exchange.body[:_BODY_SHOWN].decode("utf-8", "backslashreplace"), self.auth.secret_values())
-        return RecordedResponse(exchange.status, exchange.reason, exchange.headers, text,
+        secrets = self._secrets()
+        text = redact_text(exchange.body[:_BODY_SHOWN].decode("utf-8", "backslashreplace"), secrets)
+        headers = {name: redact_text(value, secrets) for name, value in exchange.headers.items()}
+        return RecordedResponse(exchange.status, exchange.reason, headers, text,
                                 truncated=len(exchange.body) > _BODY_SHOWN)
 
     @property
@@ -118,12 +124,18 @@ class _Endpoint:
 
     def _finish(self, outcome: ConnectorOutcome) -> ConnectorOutcome:
         """Apply ``strict``: raise the transport error or a ContractViolationError, else return."""
-        secrets = self.auth.secret_values()
-        if secrets:
+        secrets = [s for s in self._secrets() if len(s) >= 4]  # shorter ones would mask ordinary letters
+        if secrets:  # an API may echo the credentials back in its messages
             violations = tuple(Violation(v.rule, redact_text(v.reason, secrets), v.b2c_does)
                                for v in outcome.violations)
-            if violations != outcome.violations:
-                outcome = replace(outcome, violations=violations)
+            user_sees = redact_text(outcome.user_sees, secrets) if outcome.user_sees is not None else None
+            attribute_errors = {k: redact_text(v, secrets) for k, v in outcome.attribute_errors.items()}
+            if (violations, user_sees, attribute_errors) != (outcome.violations, outcome.user_sees,
+                                                             dict(outcome.attribute_errors)):
+                outcome = replace(outcome, violations=violations, user_sees=user_sees,
+                                  attribute_errors=attribute_errors)
+            if outcome.error is not None:
+                outcome.error.redact(secrets)
         if not self.strict:
             return outcome
         if outcome.error is not None:  # no answer at all: raise what stopped it (timeout, TLS, token...)

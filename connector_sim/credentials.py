@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import requests
 
 from .errors import TokenAcquisitionError
+from .wire import scrub_exception
 
 __all__ = ["REFRESH_LEEWAY", "ClientCredentials"]
 
@@ -56,8 +57,8 @@ class ClientCredentials:
 
     @property
     def secret_values(self) -> tuple[str, ...]:
-        """Values to mask wherever requests are printed."""
-        return (self._client_secret,)
+        """Values to mask wherever requests are printed: the client secret and the token held."""
+        return (self._client_secret, self._token) if self._token else (self._client_secret,)
 
     def _build_app(self) -> Any:
         import msal  # imported on first use: msal is heavy and only this strategy needs it
@@ -77,6 +78,7 @@ class ClientCredentials:
                 timeout=self.timeout,
             )
         except (ValueError, requests.RequestException) as exc:
+            scrub_exception(exc, self.secret_values)
             raise TokenAcquisitionError(
                 f"cannot reach the token authority {self.authority}: {type(exc).__name__}: {exc}",
                 hint="check the authority URL and, for a local endpoint, ca_bundle",
@@ -104,18 +106,22 @@ class ClientCredentials:
         try:
             result: dict[str, Any] = self._app.acquire_token_for_client(scopes=self.scopes)
         except requests.RequestException as exc:
+            scrub_exception(exc, self.secret_values)  # the prepared request holds the secret in its body
             raise TokenAcquisitionError(f"the token endpoint did not answer: {type(exc).__name__}") from exc
         except Exception as exc:  # msal raises its own errors for non-JSON answers
+            scrub_exception(exc, self.secret_values)
             raise TokenAcquisitionError(f"the token endpoint answered badly: {type(exc).__name__}") from exc
         if "access_token" not in result:
             error = result.get("error")
             description = result.get("error_description")
-            raise TokenAcquisitionError(
+            failure = TokenAcquisitionError(
                 f"the token endpoint refused client credentials for {self.client_id!r}: {error}",
                 error=error,
                 error_description=description,
                 user_message=description or error,
             )
+            failure.redact(self.secret_values)  # an endpoint may quote what it was sent
+            raise failure
         if result.get("token_source") != "cache":
             self.token_requests += 1
         return result

@@ -18,7 +18,7 @@ from .datatypes import to_json, to_text
 from .errors import ClaimsError
 from .profile import InputClaim, RestfulProfile
 from .resolvers import ClaimResolverContext, resolve_claim_resolvers
-from .wire import WireRequest
+from .wire import WireRequest, is_sensitive_claim
 
 __all__ = ["encode_request", "input_values"]
 
@@ -59,8 +59,10 @@ def _convert(profile: RestfulProfile, claim: InputClaim, value: Any, as_text: bo
             return to_text(value, claim.data_type)
         return to_json(value, claim.data_type, profile.emulation.json_types)
     except ValueError as exc:
+        # The reason quotes the value: not for a claim that holds a credential (password, token).
+        reason = "its value does not fit" if is_sensitive_claim(claim.claim_type_reference_id) else str(exc)
         raise ClaimsError(
-            f"input claim {claim.claim_type_reference_id!r} cannot be sent as {claim.data_type}: {exc}",
+            f"input claim {claim.claim_type_reference_id!r} cannot be sent as {claim.data_type}: {reason}",
             claim=claim.claim_type_reference_id, profile_id=profile.id,
         ) from None
 
@@ -104,7 +106,7 @@ def _headers(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> di
         if not _TOKEN.match(name):
             raise ClaimsError(f"claim {claim.claim_type_reference_id!r} cannot be sent as header {name!r}: "
                               "not a valid HTTP header name", claim=claim.claim_type_reference_id, profile_id=profile.id)
-        if any(ch in text for ch in "\r\n\0") or text != text.strip(" \t"):
+        if any(ch in text for ch in "\r\n\0") or text != text.strip():  # strip(): any Unicode whitespace
             raise ClaimsError(f"claim {claim.claim_type_reference_id!r} cannot be sent as a header: its value holds "
                               "line breaks, NUL or edge whitespace", claim=claim.claim_type_reference_id,
                               profile_id=profile.id)
@@ -135,11 +137,17 @@ def _fill_url(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> s
             raise ClaimsError(f"the ServiceUrl placeholder {{{name}}} has no input claim with a value",
                               claim=name, profile_id=profile.id,
                               hint=f"add an InputClaim named or partnered {name!r}, or give it a value")
-        return quote(values[name.lower()], safe="")
+        text = values[name.lower()]
+        return quote(_utf8(profile, text, f"claim {name!r}"), safe="")
 
     parts = urlsplit(profile.service_url)
-    return urlunsplit(parts._replace(path=_PLACEHOLDER.sub(fill, parts.path),
-                                     query=_PLACEHOLDER.sub(fill, parts.query)))
+    path = _PLACEHOLDER.sub(fill, parts.path)
+    for template, filled in zip(parts.path.split("/"), path.split("/")):
+        if filled in (".", "..") and template != filled:
+            # Clients resolve dot segments (RFC 3986 §5.2.4): the call would go to another resource.
+            raise ClaimsError(f"a claim value fills the ServiceUrl path segment {template!r} with {filled!r}, which "
+                              "would move the request to another path", profile_id=profile.id)
+    return urlunsplit(parts._replace(path=path, query=_PLACEHOLDER.sub(fill, parts.query)))
 
 
 def encode_request(

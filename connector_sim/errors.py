@@ -28,7 +28,7 @@ and the API's own user-facing text.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar, Iterable, Sequence
 
 __all__ = [
     "CallError",
@@ -86,6 +86,19 @@ class ConnectorSimError(Exception):
             "code": self.b2c_code,
             "message": self.message,
         }
+
+    def redact(self, secrets: Iterable[str]) -> None:
+        """Mask these secret values in every text of this error (an API may echo credentials in its answer)."""
+        # Values under 4 characters would mask ordinary letters of the message: the CLI's rule too.
+        from .wire import redact_text  # wire imports nothing of the package: no cycle at import time
+
+        values = [s for s in secrets if isinstance(s, str) and len(s) >= 4]
+        if not values:
+            return
+        for name, text in list(vars(self).items()):
+            if isinstance(text, str):
+                setattr(self, name, redact_text(text, values))
+        self.args = (self.message,)
 
 
 class ConfigurationError(ConnectorSimError):

@@ -158,7 +158,7 @@ def judge_extension_answer(
         return stop()
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         judge.fail("non-json-body", "1003003 CustomExtensionInvalidResponseBody", "the body is not JSON")
         return stop()
     data = document.get("data") if isinstance(document, dict) else None

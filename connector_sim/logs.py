@@ -7,14 +7,10 @@ travels as ``?code=...``; this filter masks key-carrying query parameters in tho
 from __future__ import annotations
 
 import logging
-import re
 
-from .wire import REDACTED, SECRET_QUERY_PARAMETERS
+from .wire import redact_query_keys
 
 __all__ = ["QueryKeyFilter", "install"]
-
-_PARAM = re.compile(r"([?&](?:%s)=)[^&\s\"']*" % "|".join(re.escape(p) for p in sorted(SECRET_QUERY_PARAMETERS)),
-                    re.IGNORECASE)
 
 
 class QueryKeyFilter(logging.Filter):
@@ -23,9 +19,9 @@ class QueryKeyFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record in place; never drop it."""
         if isinstance(record.msg, str):
-            record.msg = _PARAM.sub(r"\1" + REDACTED, record.msg)
+            record.msg = redact_query_keys(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(_PARAM.sub(r"\1" + REDACTED, a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(redact_query_keys(a) if isinstance(a, str) else a for a in record.args)
         return True
 
 

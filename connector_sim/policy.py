@@ -20,7 +20,7 @@ from .errors import ConfigurationError, PolicyError
 from .policy_merge import merge_claim_types, merge_journeys, merge_technical_profiles, order_files
 from .policy_model import ClaimType, KeyReference, OrchestrationStep, TechnicalProfileDefinition, ValidationReference
 from .policy_reader import PolicyFile
-from .policy_xml import parse_policy
+from .policy_xml import MAX_POLICY_BYTES, check_policy_size, parse_policy
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -171,7 +171,11 @@ def load_policy(*paths: PathLike, settings: Optional[Settings] = None) -> Policy
     sources: List[Tuple[str, Union[bytes, str]]] = []
     for path in _expand(paths):
         try:
-            sources.append((str(path), path.read_bytes()))
+            # Read at most one byte past B2C's limit: a huge file is refused without reading it all.
+            with path.open("rb") as handle:
+                data = handle.read(MAX_POLICY_BYTES + 1)
+            check_policy_size(len(data), str(path))
+            sources.append((str(path), data))
         except OSError as exc:
             raise PolicyError(f"cannot read policy file: {exc.strerror or exc}", file=str(path)) from exc
     if paths and not sources:

@@ -20,26 +20,39 @@ from .errors import PolicyError
 from .policy_reader import FRAGMENT_ROOTS, WRAPPER, PolicyFile, PolicyReader
 from .settings import SETTING_PLACEHOLDER, Settings
 
-__all__ = ["B2C_NAMESPACE", "parse_policy"]
+__all__ = ["B2C_NAMESPACE", "MAX_DEPTH", "MAX_POLICY_BYTES", "check_policy_size", "parse_policy"]
 
 B2C_NAMESPACE = "http://schemas.microsoft.com/online/cpim/schemas/2013/06"
+#: B2C refuses policy files over 1024 KB (behaviour file §9.4); larger ones are refused before parsing.
+MAX_POLICY_BYTES = 1024 * 1024
+#: Deeper element nesting is refused (B2C's schema nests about ten levels).
+MAX_DEPTH = 100
 _JUNK_AFTER_ROOT = 9  # expat's XML_ERROR_JUNK_AFTER_DOC_ELEMENT: several roots, as article snippets have
 
 
 class _LineBuilder(TreeBuilder):
-    """A tree builder that drops namespaces and records the line each element starts on."""
+    """A tree builder that drops namespaces, records the line each element starts on, and limits depth."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
         super().__init__()
+        self.name = name
         self.expat: object = None
         self.lines: Dict[int, int] = {}
+        self.depth = 0
 
     def start(self, tag: str, attrs: Dict[str, str]) -> Element:  # type: ignore[override]
+        self.depth += 1
+        line = self.expat.CurrentLineNumber  # type: ignore[attr-defined]
+        if self.depth > MAX_DEPTH:
+            # Real policies nest under a dozen levels; a deep tree only costs memory and time.
+            raise PolicyError(f"elements are nested more than {MAX_DEPTH} levels deep", file=self.name, line=line,
+                              hint="B2C policies nest about ten levels; check for unclosed elements")
         element = super().start(tag[tag.rfind("}") + 1:], attrs)
-        self.lines[id(element)] = self.expat.CurrentLineNumber  # type: ignore[attr-defined]
+        self.lines[id(element)] = line
         return element
 
     def end(self, tag: str) -> Element:  # type: ignore[override]
+        self.depth -= 1
         return super().end(tag[tag.rfind("}") + 1:])
 
 
@@ -50,7 +63,7 @@ class _MalformedXml(PolicyError):
 
 
 def _parse_tree(data: Union[bytes, str], name: str) -> Tuple[Element, Dict[int, int]]:
-    builder = _LineBuilder()
+    builder = _LineBuilder(name)
     parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     builder.expat = parser.parser
     try:
@@ -93,8 +106,23 @@ def _identity(value: str) -> str:
     return value
 
 
+def check_policy_size(size: int, name: str) -> None:
+    """Raise PolicyError when a policy of ``size`` bytes is over B2C's 1024 KB limit."""
+    if size > MAX_POLICY_BYTES:
+        raise PolicyError(f"the policy file is larger than {MAX_POLICY_BYTES // 1024} KB, B2C's limit for one "
+                          "policy file; it was not parsed", file=name,
+                          hint="move parts into another file of the BasePolicy chain (up to 10 levels)")
+
+
+def _size(data: Union[bytes, str]) -> int:
+    if isinstance(data, bytes) or len(data) > MAX_POLICY_BYTES:
+        return len(data)  # a text longer than the limit in characters is longer in bytes too
+    return len(data.encode("utf-8", "surrogatepass"))
+
+
 def parse_policy(data: Union[bytes, str], name: str, settings: Optional[Settings] = None) -> PolicyFile:
     """Parse one policy file or fragment (bytes or text) into a PolicyFile; raise PolicyError."""
+    check_policy_size(_size(data), name)
     found = _placeholders(data)
     fill: Callable[[str], str] = _identity
     if settings is not None:

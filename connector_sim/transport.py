@@ -28,7 +28,7 @@ from .errors import (
 from .profile import UserMessages
 from .result import Attempt
 from .timing import TimingProfile
-from .wire import WireRequest, redact_url
+from .wire import WireRequest, query_secrets, redact_url, scrub_exception, sensitive_claim_values
 
 __all__ = ["DEFAULT_MESSAGES", "Exchange", "Transport", "user_message"]
 
@@ -143,10 +143,28 @@ class Transport:
         self.close()
 
     def _read(self, response: requests.Response, deadline: float) -> bytes:
-        # Large reads: a small answer arrives in one call, a huge one stops at the cap.
+        # read1 returns what has arrived (a small answer in one call, a huge one stops at the cap),
+        # and each socket read may only wait until the deadline: a server trickling its answer a
+        # byte at a time would otherwise restart the read timeout with every byte, for ever.
+        raw = response.raw
+        read = getattr(raw, "read1", None) or raw.read  # urllib3 1.26 has no read1
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        try:
+            return self._read_until(response, read, sock, deadline)
+        finally:
+            if sock is not None and sock.fileno() != -1:
+                sock.settimeout(self.timing.timeout)  # the connection goes back to the pool as it came
+
+    def _read_until(self, response: requests.Response, read: Any, sock: Any, deadline: float) -> bytes:
         chunks, size = [], 0
         while True:
-            chunk = response.raw.read(_CHUNK, decode_content=True)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                response.close()
+                raise _Deadline()
+            if sock is not None:
+                sock.settimeout(remaining)
+            chunk = read(_CHUNK, decode_content=True)
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
@@ -158,9 +176,6 @@ class Transport:
                     hint="B2C's own limit is undocumented; answers this large are almost certainly a bug",
                 )
             chunks.append(chunk)
-            if time.monotonic() > deadline:
-                response.close()
-                raise _Deadline()
 
     def _attempt(self, request: WireRequest) -> requests.Response:
         timeout = self.timing.timeout
@@ -171,7 +186,8 @@ class Transport:
 
     def send(self, request: WireRequest, *, profile_id: str, claims: Mapping[str, Any] | None = None) -> Exchange:
         """Send with the timing profile's timeout and retries; return the answer or raise."""
-        shown = request.redacted(self.auth.secret_values(claims), self.auth.secret_headers)
+        secrets = [*self.auth.secret_values(claims), *sensitive_claim_values(claims)]
+        shown = request.redacted(secrets, self.auth.secret_headers)
         attempts: list[Attempt] = []
         last_kind, last_exc = "connection-error", None
         for number in range(1, self.timing.attempts + 1):
@@ -191,6 +207,7 @@ class Transport:
             except CallError as exc:
                 attempts.append(Attempt(number, None, _ms(started), "too-large", exc.message))
                 exc.profile_id, exc.attempts = profile_id, tuple(attempts)
+                exc.user_message = user_message(self.messages, "request_failed", request.url)
                 raise
             else:
                 attempts.append(Attempt(number, response.status_code, _ms(started), "answered"))
@@ -201,6 +218,8 @@ class Transport:
             log.debug("%s %s attempt %d failed: %s", shown.method, shown.url, number, last_kind)
             if last_kind == "tls-error":
                 break  # a handshake that failed once fails again; B2C's retries are for slow or lost answers
+        # requests' messages carry the full URL (``?code=`` key) and its exceptions the prepared request.
+        scrub_exception(last_exc, [*self.auth.secret_values(claims), *query_secrets(request.url)])
         raise self._failure(last_kind, last_exc, request.url, profile_id, attempts)
 
     def _failure(self, kind: str, exc: BaseException | None, url: str, profile_id: str,

@@ -274,3 +274,13 @@ def test_no_secret_in_results_errors_or_debug_logs(api: Any, certs: Any, caplog:
     for secret in (SECRETS["api_key"], SECRETS["password"], base64.b64encode(f"u:{SECRETS['password']}".encode()).decode()):
         assert secret not in captured
     assert "code=%2A%2A%2A" in info.value.result.request.url or "code=***" in info.value.result.request.url
+
+
+def test_password_claims_are_masked_in_the_recorded_request(api: Any, certs: Any) -> None:
+    profile = _profile(api, certs, input_claims=[InputClaim("email"), InputClaim("password")],
+                       output_claims=[OutputClaim("token_type")])
+    api.handler = lambda request: Reply(200, json={"token_type": "Bearer"})
+    result = profile.call({"email": "a@b.c", "password": "hunter2-Secret"})
+    assert b"hunter2-Secret" in api.requests[0].body  # the API gets it, as from B2C
+    assert "hunter2-Secret" not in (result.request.text() or "") and "a@b.c" in (result.request.text() or "")
+    assert repr(result).count("Bearer") == 1  # token_type is no credential: not masked

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..auth import AuthStrategy, Basic, ClientCertificate
 from ..connector_outcome import ConnectorOutcome
@@ -26,8 +26,8 @@ _DESCRIPTION = f"""\
 POST what a B2C sign-up user flow sends at STEP ({', '.join(STEPS)};
 any case, kebab-case too) to URL, and show what B2C would do with the answer and what the user
 would see.
-Secrets come from environment variables (--password-env, --pfx-password-env) or, on a terminal,
-a prompt; never from the command line. Exit codes: 0 Continue, 1 ShowBlockPage, ValidationError,
+Secrets come from environment variables (--password-env, --pfx-password-env, --code-env) or, on a
+terminal, a prompt; never from the command line. Exit codes: 0 Continue, 1 ShowBlockPage, ValidationError,
 a contract violation or no answer, 2 usage or configuration error."""
 _CONTEXT = ("client_id", "ui_locales", "identities")
 
@@ -38,13 +38,15 @@ def register(subparsers: Any) -> None:
                                    description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", metavar="STEP",
                         help="PostFederationSignup, PostAttributeCollection or PreTokenIssuance")
-    parser.add_argument("url", metavar="URL", help="the endpoint (https; an API key may travel as ?code=...)")
+    parser.add_argument("url", metavar="URL", help="the endpoint (https; for an API key in the query see --code-env)")
     group = parser.add_argument_group("authentication (user flows offer Basic or a client certificate)")
     group.add_argument("--auth", metavar="basic|certificate", help="default: basic with --username, else certificate")
     group.add_argument("--username", help="the Basic user name")
     group.add_argument("--password-env", metavar="VAR", help="environment variable holding the Basic password")
     group.add_argument("--pfx", metavar="FILE", help="the client certificate (.pfx with its private key)")
     group.add_argument("--pfx-password-env", metavar="VAR", help="environment variable holding the .pfx password")
+    group.add_argument("--code-env", metavar="VAR", help="environment variable holding an API key that B2C sends in "
+                       "the URL's query string as code=KEY (Azure Functions), to keep it off the command line")
     group = parser.add_argument_group("what B2C sends")
     group.add_argument("--claim", dest="claims", action="append", default=[], metavar="NAME=VALUE",
                        help="a user attribute: a built-in (givenName or given_name), else a custom attribute "
@@ -131,6 +133,10 @@ def _empty(exc: ConnectorSimError) -> dict[str, Any]:
 @json_errors(_empty)
 def handle(args: argparse.Namespace, output: Output) -> int:
     """Call the connector; print the JSON object or the readable summary; return the exit code."""
+    if args.code_env:
+        key = _secret(args.code_env, "the API key (code)", "--code-env")
+        output.add_secrets([key, quote(key, safe="")])
+        args.url = f"{args.url}{'&' if urlsplit(args.url).query else '?'}code={quote(key, safe='')}"
     output.add_secrets(_secret_query_values(args.url))
     step = normalise_step(args.step)
     timing = timing_profile(args.timing)
