@@ -30,16 +30,20 @@ __all__ = [
     "add_keys_argument",
     "add_policy_arguments",
     "add_profile_arguments",
+    "add_report_arguments",
     "assignments",
     "claims_from",
+    "export_format",
     "format_claims",
     "format_table",
     "json_errors",
     "key_secrets",
     "keys_from",
+    "named_key_secrets",
     "policy_from",
     "profile_options",
     "service_urls_from",
+    "write_reports",
 ]
 
 
@@ -83,6 +87,59 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
 def add_json_argument(parser: argparse.ArgumentParser) -> None:
     """``--json``: one JSON object on stdout instead of the readable summary."""
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+
+
+def add_report_arguments(parser: argparse.ArgumentParser, *, reports: bool = True) -> None:
+    """``--junit FILE`` and ``--report-json FILE`` (when ``reports``), and ``--export curl``."""
+    group = parser.add_argument_group("reports and reproduction")
+    if reports:
+        group.add_argument("--junit", metavar="FILE",
+                           help="write a JUnit XML report: one testsuite for the run, one testcase per call")
+        group.add_argument("--report-json", metavar="FILE",
+                           help="write a JSON report of every call (request redacted, answer, timing, outcome)")
+    group.add_argument("--export", metavar="curl",
+                       help="print a runnable curl command per call on stdout instead of the summary (which then "
+                            "goes to stderr); secrets are environment variables. Not with --json")
+
+
+def export_format(args: argparse.Namespace) -> str | None:
+    """The ``--export`` format (only ``curl``), refusing ``--json`` with it: both want stdout."""
+    chosen = getattr(args, "export", None)
+    if chosen is None:
+        return None
+    if chosen.lower() != "curl":
+        raise ConfigurationError(f"--export supports only 'curl', got {chosen!r}")
+    if getattr(args, "json", False):
+        raise ConfigurationError("--export curl and --json both write to stdout: use one of them")
+    return "curl"
+
+
+def write_reports(args: argparse.Namespace, report: Any) -> None:
+    """Write the ``--junit`` and ``--report-json`` files of a ``reports.Report``."""
+    for option, path, write in (("--junit", getattr(args, "junit", None), report.write_junit),
+                                ("--report-json", getattr(args, "report_json", None), report.write_json)):
+        if path:
+            try:
+                write(path)
+            except OSError as exc:
+                raise ConfigurationError(f"{option}: cannot write {path!r}: {exc.strerror or exc}") from exc
+
+
+def named_key_secrets(keys: Any) -> dict[Any, str]:
+    """String policy keys as ``EnvRef -> value`` for curl export: each becomes ``$B2C_KEY_<name>``."""
+    from ..export import EnvRef
+    from ..keys import normalize_key_name
+
+    found: dict[Any, str] = {}
+    for name in keys.names() if keys is not None else ():
+        try:
+            value = keys.get(name)
+        except ConnectorSimError:
+            continue
+        if isinstance(value, str):
+            variable = "B2C_KEY_" + "".join(ch if ch.isalnum() else "_" for ch in normalize_key_name(name)).upper()
+            found[EnvRef(variable, f"the policy key {name}")] = value
+    return found
 
 
 def assignments(values: Iterable[str], option: str) -> dict[str, str]:

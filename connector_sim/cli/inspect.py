@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from ..encoding import encode_request
-from ..errors import CertificateError, ClaimsError, ConnectorSimError, MissingKeyError
+from ..errors import CertificateError, ClaimsError, ConfigurationError, ConnectorSimError, MissingKeyError
 from ..journey import error_object
 from ..policy_profile import build_restful_profile
 from ..profile import RestfulProfile
@@ -19,10 +19,11 @@ from ..resolvers import ClaimResolverContext
 from ..wire import REDACTED, is_sensitive_claim, redact_url
 from ._common import (
     Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
-    claims_from, format_table, json_errors, key_secrets, keys_from, policy_from, profile_options, service_urls_from,
+    add_report_arguments, claims_from, export_format, format_table, json_errors, key_secrets, keys_from,
+    named_key_secrets, policy_from, profile_options, service_urls_from,
 )
 
-__all__ = ["describe_profile", "register", "would_send"]
+__all__ = ["curl_for", "describe_profile", "register", "would_send"]
 
 
 def register(subparsers: Any) -> None:
@@ -31,13 +32,16 @@ def register(subparsers: Any) -> None:
         "inspect", help="show a resolved profile and the request it would send (nothing is sent)",
         description="Show a technical profile as B2C resolves it (metadata, authentication, keys by name, "
                     "claims) and, for a RESTful profile, the request it would send for the given claims. "
-                    "Nothing is sent; secrets are masked.")
+                    "Nothing is sent; secrets are masked. With --export curl, stdout is a curl command "
+                    "that sends that request (secrets read from environment variables) and the "
+                    "description goes to stderr.")
     parser.add_argument("profile_id", metavar="PROFILE_ID", help="the technical profile to show")
     add_policy_arguments(parser)
     add_keys_argument(parser)
     add_claims_arguments(parser)
     add_profile_arguments(parser)
     add_json_argument(parser)
+    add_report_arguments(parser, reports=False)
     parser.set_defaults(handler=handle)
 
 
@@ -130,6 +134,7 @@ def _empty(exc: ConnectorSimError) -> dict[str, Any]:
 @json_errors(_empty)
 def handle(args: argparse.Namespace, output: Output) -> int:
     """Print the resolved profile and the request it would send."""
+    export = export_format(args)
     claims = claims_from(args)
     options = profile_options(args)
     urls = service_urls_from(args)
@@ -140,6 +145,7 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     report: dict[str, Any] = {"profile": describe_profile(definition, keys), "request": None, "notes": [],
                               "error": None}
     code = 0
+    curl: str | None = None
     if definition.is_restful:
         profile, missing, notes = _build(policy, definition, keys, urls.get(definition.id), options)
         report["profile"]["deploymentMode"] = profile.deployment_mode
@@ -149,6 +155,8 @@ def handle(args: argparse.Namespace, output: Output) -> int:
             request, more = would_send(profile, claims, missing)
             report["request"] = request
             notes += more
+            if export == "curl":
+                curl = curl_for(profile, claims, keys)
         except ClaimsError as exc:
             notes.append(f"the request cannot be built from these claims: {exc}")
             report["error"] = error_object(exc)
@@ -158,9 +166,28 @@ def handle(args: argparse.Namespace, output: Output) -> int:
         report["notes"] = [f"{definition.kind} profiles are not HTTP calls: nothing would be sent"]
     if args.json:
         output.json(report)
+    elif export == "curl":
+        output.err(_readable(report))
+        if curl is None:
+            raise ConfigurationError(f"{definition.id}: nothing to export, no request would be sent")
+        output.out(curl)
     else:
         output.out(_readable(report))
     return code
+
+
+def curl_for(profile: RestfulProfile, claims: Mapping[str, Any], keys: Any) -> str:
+    """The curl command that sends what ``profile`` would send for ``claims``; secrets as variables."""
+    from ..export import curl_command
+
+    request = encode_request(profile, claims)
+    try:
+        request = profile.auth.apply(request, claims, profile_id=profile.id)
+    except ClaimsError:  # the bearer claim is missing: the variable stands for the token all the same
+        request = request.with_headers({"Authorization": "Bearer <token>"})
+    return curl_command(request, auth=profile.auth, claims=claims, secrets=named_key_secrets(keys),
+                        ca_bundle=profile.ca_bundle, timeout=profile.timing_profile.timeout,
+                        profile_id=profile.id).text
 
 
 def _readable(report: Mapping[str, Any]) -> str:

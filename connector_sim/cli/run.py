@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import ConnectorSimError
 from ..journey import JourneyResult, StepResult, error_object, run_journey
+from ..reports import Report
 from ._common import (
     Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
-    claims_from, format_claims, format_table, json_errors, key_secrets, keys_from, policy_from, profile_options,
-    service_urls_from,
+    add_report_arguments, claims_from, export_format, format_claims, format_table, json_errors, key_secrets, keys_from,
+    named_key_secrets, policy_from, profile_options, service_urls_from, write_reports,
 )
 
 __all__ = ["register"]
@@ -19,7 +20,11 @@ _DESCRIPTION = """\
 Call the named technical profiles in order with one claims bag, exactly as B2C would.
 PROFILE_ID may also be one UserJourney id (its orchestration steps) or one self-asserted
 profile id (its ValidationTechnicalProfiles). Exit codes: 0 the journey went through,
-1 it failed the way B2C would fail it, 2 usage or configuration error."""
+1 it failed the way B2C would fail it, 2 usage or configuration error.
+
+--junit and --report-json write a report of every call for CI. --export curl prints, on
+stdout, a shell script with one curl command per call that went over the wire (secrets are
+read from environment variables it lists); the readable summary then goes to stderr."""
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +38,7 @@ def register(subparsers: Any) -> None:
     add_claims_arguments(parser)
     add_profile_arguments(parser)
     add_json_argument(parser)
+    add_report_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -43,6 +49,7 @@ def _empty(exc: ConnectorSimError) -> dict[str, Any]:
 @json_errors(_empty)
 def handle(args: argparse.Namespace, output: Output) -> int:
     """Run the journey; print the JSON object or the readable summary; return the exit code."""
+    export = export_format(args)
     claims = claims_from(args)
     options = profile_options(args)
     service_urls = service_urls_from(args)
@@ -50,15 +57,50 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     keys = keys_from(args)
     output.add_secrets(key_secrets(keys))
     ids = args.profile_ids
-    result = run_journey(policy, ids[0] if len(ids) == 1 else ids, claims=claims, keys=keys,
-                         service_urls=service_urls, on_step=lambda step: output.err(_progress(step)), **options)
-    if args.json:
+    report = Report(f"connector-sim run {' '.join(ids)}", secrets=key_secrets(keys))
+    try:
+        result = run_journey(policy, ids[0] if len(ids) == 1 else ids, claims=claims, keys=keys,
+                             service_urls=service_urls, on_step=lambda step: output.err(_progress(step)), **options)
+    except ConnectorSimError as exc:
+        report.add(exc, test=report.name)  # CI still gets a report saying why nothing ran
+        write_reports(args, report)
+        raise
+    report.add(result, test=report.name)
+    write_reports(args, report)
+    if export == "curl":
+        output.out(curl_export(policy, keys, result, service_urls, options))
+        output.err(summary(result))
+    elif args.json:
         output.json(result.to_dict())
         for warning in result.warnings:
             output.err(f"connector-sim: warning: {warning}")
     else:
         output.out(summary(result))
     return 0 if result.ok else 1
+
+
+def curl_export(policy: Any, keys: Any, result: JourneyResult, service_urls: Mapping[str, str],
+                options: Mapping[str, Any]) -> str:
+    """A shell script with a curl command for each call of the journey that went over the wire."""
+    from ..export import curl_for_result, curl_script
+
+    commands: list[Any] = []
+    named = named_key_secrets(keys)
+    for step in result.steps:
+        call = step.result
+        if call is None or not call.attempts:
+            if step.outcome == "error":
+                reason = " ".join(str(step.error).split())  # one comment line: a hint line must not run
+                commands.append(f"# {step.profile}: not sent ({reason})\n")
+            continue
+        profile = policy.profile(step.profile, keys, service_url=service_urls.get(step.profile), **options)
+        try:
+            commands.append(curl_for_result(call, auth=profile.auth, secrets=named, ca_bundle=profile.ca_bundle,
+                                            timeout=profile.timing_profile.timeout))
+        finally:
+            profile.close()
+    title = f"connector-sim run: {len(commands)} call(s), correlation id {result.correlation_id}"
+    return curl_script(commands, title).rstrip("\n")
 
 
 def _progress(step: StepResult) -> str:

@@ -1,0 +1,321 @@
+"""pytest plugin: fixtures named ``b2c_*`` to call your API as Azure AD B2C does, markers, assertions, reports.
+
+Installed with connector_sim, it loads by itself (entry point ``pytest11`` named
+``connector_sim.pytest_plugin``, so ``-p connector_sim.pytest_plugin`` or ``pytest_plugins = [...]``
+never registers it twice; ``-p no:connector_sim.pytest_plugin`` turns it off). It adds no autouse
+fixture and imports no test server, msal or trustme until a fixture needs them.
+
+Fixtures: ``b2c_certificates`` (session; throwaway CA, server and client certificates),
+``b2c_ca_bundle`` (its CA file), ``b2c_tls_server`` (factory of local HTTPS servers),
+``b2c_token_clients`` + ``b2c_token_endpoint`` (fake Microsoft Entra), ``b2c_keys`` (``--b2c-keys``),
+``b2c_policy`` (``--b2c-policy``, skips the test when none is given), ``b2c_service_urls`` (override
+to point profiles at local servers), ``b2c_run`` (run profiles, recorded for the reports) and
+``b2c_report`` (record calls you make yourself). Markers: ``b2c_profile(*ids, claims=..., service_urls=...)``
+gives ``b2c_run()`` its defaults; ``b2c_step(name)`` labels a test's calls in the reports.
+``--b2c-report-json FILE`` and ``--b2c-junit FILE`` write every recorded call at the end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+
+from .assertions import assert_b2c_error, assert_claims, assert_ok, assert_outcome, assert_user_sees, explain
+from .errors import ConnectorSimError
+
+if TYPE_CHECKING:
+    from .journey import JourneyResult
+    from .keys import KeyStore
+    from .policy import Policy
+    from .reports import CallRecord, Report
+    from .testing import CertificateSet, FakeTokenEndpoint, TlsServer
+
+__all__ = [
+    "B2CReport", "B2CRunner", "assert_b2c_error", "assert_claims", "assert_ok", "assert_outcome",
+    "assert_user_sees", "explain",
+]
+
+_REPORT = pytest.StashKey["Report"]()
+_WRITTEN = pytest.StashKey[List[str]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``connector-sim`` option group and its ini keys."""
+    group = parser.getgroup("connector-sim", "connector_sim: call your API as Azure AD B2C does")
+    group.addoption("--b2c-policy", action="append", default=[], dest="b2c_policies", metavar="FILE",
+                    help="a custom policy file (or folder of *.xml) for the b2c_policy fixture; repeat for each")
+    group.addoption("--b2c-keys", dest="b2c_keys", metavar="FILE",
+                    help="JSON file of policy keys for b2c_keys (then CONNECTOR_SIM_KEY_<name> variables)")
+    group.addoption("--b2c-settings", dest="b2c_settings", metavar="FILE",
+                    help="appsettings.json filling the policy's {Settings:Name} placeholders")
+    group.addoption("--b2c-environment", dest="b2c_environment", metavar="NAME",
+                    help="the Environments entry of --b2c-settings to use")
+    group.addoption("--b2c-report-json", dest="b2c_report_json", metavar="FILE",
+                    help="write every B2C call made through the b2c_ fixtures as a JSON report")
+    group.addoption("--b2c-junit", dest="b2c_junit", metavar="FILE",
+                    help="write every B2C call made through the b2c_ fixtures as JUnit XML (a testcase per call)")
+    parser.addini("b2c_policy", "policy files for the b2c_policy fixture (one per line)", type="paths", default=[])
+    parser.addini("b2c_keys", "keys file for the b2c_keys fixture", default="")
+    parser.addini("b2c_settings", "appsettings.json for the b2c_policy fixture", default="")
+    parser.addini("b2c_environment", "the Environments entry of b2c_settings", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers; refuse ``--b2c-environment`` without settings."""
+    config.addinivalue_line(
+        "markers", "b2c_profile(*ids, claims=None, service_urls=None): the technical profile ids (or one "
+        "UserJourney id) that b2c_run() runs when called without ids, and its default claims and service URLs")
+    config.addinivalue_line("markers", "b2c_step(name): a label for the B2C calls of this test in the reports")
+    if _setting(config, "b2c_environment") and not _setting(config, "b2c_settings"):
+        raise pytest.UsageError("--b2c-environment needs --b2c-settings FILE (the appsettings.json that lists it)")
+
+
+def _setting(config: pytest.Config, name: str) -> Optional[str]:
+    """A command line value, else the ini value (paths relative to the ini file)."""
+    value = config.getoption(name, default=None)
+    if value:
+        return str(value)
+    value = config.getini(name)
+    if not value:
+        return None
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    return str(base / value) if name in ("b2c_keys", "b2c_settings") else str(value)
+
+
+def session_report(config: pytest.Config) -> Report:
+    """The session's report of B2C calls (created on first use)."""
+    report = config.stash.get(_REPORT, None)
+    if report is None:
+        from .reports import Report
+
+        report = config.stash[_REPORT] = Report("connector-sim pytest")
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write ``--b2c-report-json`` and ``--b2c-junit`` (per xdist worker: FILE.gwN.ext)."""
+    config = session.config
+    targets = [(config.getoption("b2c_report_json", None), "write_json"),
+               (config.getoption("b2c_junit", None), "write_junit")]
+    if not any(path for path, _ in targets):
+        return
+    report = session_report(config)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    written = config.stash[_WRITTEN] = []
+    for path, method in targets:
+        if not path:
+            continue
+        target = Path(config.invocation_params.dir, path)
+        if worker:
+            target = target.with_name(f"{target.stem}.{worker}{target.suffix}")
+        try:
+            getattr(report, method)(target)
+            written.append(f"connector-sim: {len(report.records)} B2C call(s) written to {target}")
+        except OSError as exc:
+            written.append(f"connector-sim: could not write {target}: {exc.strerror or exc}")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say where the reports went."""
+    for line in config.stash.get(_WRITTEN, []):
+        terminalreporter.write_line(line, red="could not" in line)
+
+
+class B2CReport:
+    """The ``b2c_report`` fixture: records calls of one test in the session's reports."""
+
+    def __init__(self, report: Report, test: str, label: Optional[str]) -> None:
+        self._report = report
+        self.test = test
+        self.label = label
+        self.records: List[CallRecord] = []
+
+    def add(self, result: Any, *, label: Optional[str] = None) -> Any:
+        """Record a CallResult, JourneyResult, ConnectorOutcome or CallError; return it unchanged."""
+        self.records += self._report.add(result, test=self.test, label=label or self.label)
+        return result
+
+    def add_secrets(self, values: Any) -> None:
+        """Mask these values in the written reports as well."""
+        self._report.add_secrets(values)
+
+
+class B2CRunner:
+    """The ``b2c_run`` fixture: runs profiles of a policy as B2C would and records each call."""
+
+    def __init__(self, request: pytest.FixtureRequest, report: B2CReport, service_urls: Dict[str, str]) -> None:
+        self._request = request
+        self._report = report
+        self._service_urls = dict(service_urls)
+        self.results: List[JourneyResult] = []
+
+    @property
+    def last(self) -> JourneyResult:
+        """The result of the latest run."""
+        if not self.results:
+            raise LookupError("b2c_run has not run anything yet in this test")
+        return self.results[-1]
+
+    def __call__(self, target: Any = None, *, claims: Any = None, service_urls: Any = None, policy: Any = None,
+                 keys: Any = None, ca_bundle: Optional[str] = None, label: Optional[str] = None,
+                 **options: Any) -> JourneyResult:
+        """Run profile ids in order, one UserJourney id or one self-asserted id; return the JourneyResult.
+
+        Without ``target`` the test's ``b2c_profile`` marker names them. The policy and keys default
+        to the ``b2c_policy`` and ``b2c_keys`` fixtures; ``ca_bundle`` to the test CA when the test
+        uses ``b2c_certificates`` (the local servers); other options go to ``run_journey``.
+        """
+        __tracebackhide__ = True
+        from .journey import run_journey
+
+        request = self._request
+        marker = request.node.get_closest_marker("b2c_profile")
+        defaults = dict(marker.kwargs) if marker is not None else {}
+        if target is None:
+            if marker is None or not marker.args:
+                pytest.fail("b2c_run() needs technical profile ids: pass them, or mark the test with "
+                            "@pytest.mark.b2c_profile('REST-...')", pytrace=False)
+            target = list(marker.args) if len(marker.args) > 1 else marker.args[0]
+        urls = {**self._service_urls, **(defaults.get("service_urls") or {}), **(service_urls or {})}
+        if claims is None:
+            claims = defaults.get("claims")
+        if policy is None:
+            policy = request.getfixturevalue("b2c_policy")
+        if keys is None:
+            keys = request.getfixturevalue("b2c_keys")
+        if ca_bundle is None and "b2c_certificates" in request.fixturenames:
+            ca_bundle = request.getfixturevalue("b2c_ca_bundle")
+        self._report.add_secrets(_key_values(keys))
+        try:
+            result = run_journey(policy, target, claims=claims, keys=keys, service_urls=urls, ca_bundle=ca_bundle,
+                                 **options)
+        except ConnectorSimError as exc:
+            self._report.add(exc, label=label)
+            raise
+        self.results.append(result)
+        self._report.add(result, label=label)
+        return result
+
+
+def _key_values(keys: Any) -> List[str]:
+    """The string secrets and pfx passwords of a KeyStore, to mask in reports."""
+    values: List[str] = []
+    names = keys.names() if hasattr(keys, "names") else list(keys or ())
+    for name in names:
+        try:
+            value = keys.get(name)
+        except ConnectorSimError:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            secret = item if isinstance(item, str) else getattr(item, "password", None)
+            if isinstance(secret, str):
+                values.append(secret)
+    return values
+
+
+@pytest.fixture(scope="session")
+def b2c_certificates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CertificateSet]:
+    """Throwaway TLS material for the session: a CA, server certificates, client .pfx files (good and bad)."""
+    from .testing import make_certificates
+
+    with make_certificates(tmp_path_factory.mktemp("b2c-certificates")) as certificates:
+        yield certificates
+
+
+@pytest.fixture(scope="session")
+def b2c_ca_bundle(b2c_certificates: CertificateSet) -> str:
+    """The path of the test CA (PEM) that signed the local servers' certificates."""
+    return str(b2c_certificates.ca_pem)
+
+
+@pytest.fixture
+def b2c_tls_server(b2c_certificates: CertificateSet) -> Iterator[Callable[..., TlsServer]]:
+    """A factory: ``b2c_tls_server(handler, require_client_cert=False, **options)`` starts an HTTPS server on
+    127.0.0.1 (see ``connector_sim.testing.TlsServer``); every server is stopped after the test."""
+    from .testing import TlsServer
+
+    started: List[TlsServer] = []
+
+    def make(handler: Any = None, *, require_client_cert: bool = False, **options: Any) -> TlsServer:
+        options.setdefault("certificates", b2c_certificates)
+        server = TlsServer(handler, require_client_cert=require_client_cert, **options).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def b2c_token_clients() -> Dict[str, str]:
+    """Client ids and secrets the fake token endpoint accepts; override this fixture to choose your own."""
+    from .testing import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+    return {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
+
+
+@pytest.fixture
+def b2c_token_endpoint(b2c_certificates: CertificateSet, b2c_token_clients: Dict[str, str],
+                       b2c_report: B2CReport) -> Iterator[FakeTokenEndpoint]:
+    """A fake Microsoft Entra token endpoint over HTTPS (client credentials, signed JWTs, JWKS, faults)."""
+    from .testing import FakeTokenEndpoint
+
+    b2c_report.add_secrets(b2c_token_clients.values())
+    with FakeTokenEndpoint(clients=b2c_token_clients, certificates=b2c_certificates) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def b2c_keys(pytestconfig: pytest.Config) -> KeyStore:
+    """Policy keys from ``--b2c-keys FILE`` (or the ``b2c_keys`` ini key), then CONNECTOR_SIM_KEY_<name> variables."""
+    from .keys import KeyStore
+
+    path = _setting(pytestconfig, "b2c_keys")
+    try:
+        return KeyStore.from_file(path).chain(KeyStore.from_env()) if path else KeyStore.from_env()
+    except ConnectorSimError as exc:
+        pytest.fail(f"connector-sim: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def b2c_policy(pytestconfig: pytest.Config) -> Policy:
+    """The ``--b2c-policy`` files (or the ``b2c_policy`` ini key), merged; skips the test when none is given."""
+    from .policy import load_policy
+
+    paths = pytestconfig.getoption("b2c_policies") or [str(p) for p in pytestconfig.getini("b2c_policy")]
+    if not paths:
+        pytest.skip("no B2C policy given: pass --b2c-policy FILE (repeat for each file) or set b2c_policy in the "
+                    "pytest ini file")
+    try:
+        settings = None
+        settings_file = _setting(pytestconfig, "b2c_settings")
+        if settings_file:
+            from .settings import Settings
+
+            settings = Settings.from_file(settings_file, _setting(pytestconfig, "b2c_environment"))
+        return load_policy(*[Path(pytestconfig.invocation_params.dir, p) for p in paths], settings=settings)
+    except ConnectorSimError as exc:
+        pytest.fail(f"connector-sim: {exc}", pytrace=False)
+
+
+@pytest.fixture
+def b2c_service_urls() -> Dict[str, str]:
+    """ServiceUrl overrides (profile id -> URL) for every ``b2c_run``; override it to aim at local servers."""
+    return {}
+
+
+@pytest.fixture
+def b2c_report(request: pytest.FixtureRequest) -> B2CReport:
+    """Records calls you make yourself (``profile.call``, ``connector.call``) in the session's reports."""
+    marker = request.node.get_closest_marker("b2c_step")
+    label = str(marker.args[0]) if marker is not None and marker.args else None
+    return B2CReport(session_report(request.config), request.node.nodeid, label)
+
+
+@pytest.fixture
+def b2c_run(request: pytest.FixtureRequest, b2c_report: B2CReport, b2c_service_urls: Dict[str, str]) -> B2CRunner:
+    """``b2c_run(ids, claims=..., service_urls=...)`` runs profiles of ``b2c_policy`` with ``b2c_keys``."""
+    return B2CRunner(request, b2c_report, b2c_service_urls)
