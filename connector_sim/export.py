@@ -19,7 +19,7 @@ from typing import Any, Iterable, List, Mapping, Sequence, Tuple, Union
 from urllib.parse import unquote_plus, urlsplit
 
 from .export_secrets import EnvRef, bearer_description, env_name, secret_table, sensitive_fields
-from .wire import REDACTED, SECRET_QUERY_PARAMETERS, WireRequest, redact_text
+from .wire import REDACTED, SECRET_QUERY_PARAMETERS, WireRequest, is_sensitive_claim, redact_text
 
 __all__ = ["CurlCommand", "EnvRef", "curl_command", "curl_for_result", "curl_script", "sensitive_fields", "to_curl"]
 
@@ -43,6 +43,9 @@ def _word(parts: Sequence[Part]) -> str:
     return out or "''"
 
 
+_FIELD_BEFORE = re.compile(r'"([^"\\]+)"\s*:\s*"$|(?:^|[&?])([^=&?]+)=$')
+
+
 class _Builder:
     """Collects the variables a command reads and substitutes secret values in text."""
 
@@ -57,6 +60,15 @@ class _Builder:
         self.variables.setdefault(ref.name, ref.description)
         return ref
 
+    def _masked(self, before: str) -> EnvRef:
+        # A masked JSON or form field named like a credential ("password": "***") gets its claim's name.
+        field = _FIELD_BEFORE.search(before)
+        if field is not None and is_sensitive_claim(field.group(1) or field.group(2)):
+            name = field.group(1) or field.group(2)
+            return EnvRef(env_name("CLAIM", name), f"the value of claim {name!r}")
+        self.masked += 1
+        return EnvRef(f"B2C_MASKED_{self.masked}", "a value masked as *** in the recorded request: put the real one here")
+
     def split(self, text: str) -> List[Part]:
         """``text`` as literals and references: known secret values and ``***`` become variables."""
         needles = sorted([*self.values, REDACTED], key=len, reverse=True)
@@ -67,9 +79,7 @@ class _Builder:
             parts.append(text[last:match.start()])
             found = match.group(0)
             if found == REDACTED:
-                self.masked += 1
-                parts.append(self.ref(EnvRef(f"B2C_MASKED_{self.masked}",
-                                             "a value masked as *** in the recorded request: put the real one here")))
+                parts.append(self.ref(self._masked(text[:match.start()])))
             else:
                 parts.append(self.ref(self.values[found]))
             last = match.end()
