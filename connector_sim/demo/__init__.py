@@ -1,0 +1,13 @@
+"""The embedded demo: a sample REST API on 127.0.0.1 and the scenarios ``connector-sim demo`` runs.
+
+Needs the ``testing`` extra (trustme) for its throwaway certificates: ``pip install "connector_sim[testing]"``.
+"""
+
+from __future__ import annotations
+
+from .runner import DemoReport, run_demo
+from .sample_api import DemoCredentials
+from .servers import SampleApi
+from .scenarios import SCENARIOS, Scenario, ScenarioResult
+
+__all__ = ["DemoCredentials", "DemoReport", "SCENARIOS", "SampleApi", "Scenario", "ScenarioResult", "run_demo"]
