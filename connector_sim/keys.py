@@ -242,7 +242,10 @@ class KeyStore:
         return self.resolve(name)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name, _MISSING) is not _MISSING
+        try:
+            return isinstance(name, str) and self.get(name, _MISSING) is not _MISSING
+        except MissingKeyError:  # e.g. {"env": "VAR"} with VAR unset: the key is not there to use
+            return False
 
     def names(self) -> List[str]:
         """Every key name the sources hold, as written (no values)."""

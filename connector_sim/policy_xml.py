@@ -95,10 +95,15 @@ def _wrap_fragments(data: Union[bytes, str]) -> Optional[str]:
     return f"{text[:start]}<{WRAPPER}>{text[start:]}</{WRAPPER}>"
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
 def _placeholders(data: Union[bytes, str]) -> List[Tuple[str, int]]:
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     if "{Settings:" not in text:
         return []
+    # Comments are not policy: blank them out (keeping their line breaks, so lines still count right).
+    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     return [(m.group(1), text.count("\n", 0, m.start()) + 1) for m in SETTING_PLACEHOLDER.finditer(text)]
 
 

@@ -288,3 +288,22 @@ def test_findings_are_sorted_printable_and_json_ready() -> None:
     assert str(found[0]).startswith(f"p.xml:{found[0].line}: error: AADB2C90023: ")
     assert found[0].to_dict() == {"severity": "error", "code": "AADB2C90023", "message": found[0].message,
                                   "profile_id": "REST-B", "file": "p.xml", "line": found[0].line}
+
+
+def test_a_key_pointing_at_an_unset_variable_is_a_finding_not_a_crash(tmp_path, monkeypatch) -> None:
+    import json
+
+    from connector_sim import KeyStore, load_policy_text
+
+    monkeypatch.delenv("CS_TEST_UNSET_VAR", raising=False)
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps({"B2C_1A_RestApiUsername": "u", "B2C_1A_RestApiPassword": {"env": "CS_TEST_UNSET_VAR"}}))
+    policy = load_policy_text(
+        '<TechnicalProfile Id="REST-X"><Protocol Name="Proprietary" '
+        'Handler="Web.TPEngine.Providers.RestfulProvider, Web.TPEngine" /><Metadata>'
+        '<Item Key="ServiceUrl">https://api.example/x</Item><Item Key="AuthenticationType">Basic</Item></Metadata>'
+        '<CryptographicKeys><Key Id="BasicAuthenticationUsername" StorageReferenceId="B2C_1A_RestApiUsername" />'
+        '<Key Id="BasicAuthenticationPassword" StorageReferenceId="B2C_1A_RestApiPassword" /></CryptographicKeys>'
+        '</TechnicalProfile>')
+    findings = policy.lint(KeyStore.from_file(keys_file))
+    assert any("B2C_1A_RestApiPassword" in f.message for f in findings)

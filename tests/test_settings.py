@@ -110,3 +110,17 @@ def test_repr_and_describe(appsettings: Path) -> None:
     settings = Settings.from_file(appsettings, "Development")
     assert "ief-dev" not in repr(settings) and "RESTApiServer" in repr(settings)
     assert settings.describe() == f"environment 'Development' of {appsettings}"
+
+
+def test_placeholders_in_comments_are_not_settings() -> None:
+    from connector_sim import Settings, load_policy_text
+
+    settings = Settings.from_dict({"Environments": [{"Name": "Dev", "PolicySettings": {"Url": "https://api.example/x"}}]})
+    policy = load_policy_text(
+        '<TrustFrameworkPolicy PolicyId="B2C_1A_x"><!-- replace\n {Settings:Unset} later -->'
+        '<ClaimsProviders><ClaimsProvider><TechnicalProfiles><TechnicalProfile Id="R">'
+        '<Protocol Name="Proprietary" Handler="Web.TPEngine.Providers.RestfulProvider, Web.TPEngine" />'
+        '<Metadata><Item Key="ServiceUrl">{Settings:Url}</Item><Item Key="AuthenticationType">Basic</Item></Metadata>'
+        '</TechnicalProfile></TechnicalProfiles></ClaimsProvider></ClaimsProviders></TrustFrameworkPolicy>',
+        settings=settings)
+    assert policy.technical_profile("R").metadata["ServiceUrl"] == "https://api.example/x"
