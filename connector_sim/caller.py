@@ -68,22 +68,25 @@ class Caller:
     def _result(self, request: WireRequest | None, exchange: Exchange | None, claims: Mapping[str, Any], *,
                 output: Mapping[str, Any] | None = None, warnings: tuple[str, ...] = (),
                 error: CallError | None = None) -> CallResult:
-        auth = self.profile.auth
-        secrets = self._secrets(request, exchange, claims)
-        if exchange is not None:
-            shown = exchange.request
-        elif request is not None:
-            shown = request.redacted(secrets, auth.secret_headers)
-        else:
-            shown = WireRequest(self.profile.method, self.profile.service_url).redacted()
-        response = None
-        if exchange is not None:
+        claims = dict(claims)  # the bag may change before the record is built
+
+        def record() -> tuple[WireRequest, RecordedResponse | None]:
+            secrets = self._secrets(request, exchange, claims)
+            if exchange is not None:
+                shown = exchange.request
+            elif request is not None:
+                shown = request.redacted(secrets, self.profile.auth.secret_headers)
+            else:
+                shown = WireRequest(self.profile.method, self.profile.service_url).redacted()
+            if exchange is None:
+                return shown, None
             text = redact_text(exchange.body[:_BODY_SHOWN].decode("utf-8", "backslashreplace"), secrets)
             headers = {name: redact_text(value, secrets) for name, value in exchange.headers.items()}
-            response = RecordedResponse(exchange.status, exchange.reason, headers, text,
-                                        truncated=len(exchange.body) > _BODY_SHOWN)
+            return shown, RecordedResponse(exchange.status, exchange.reason, headers, text,
+                                           truncated=len(exchange.body) > _BODY_SHOWN)
+
         attempts = exchange.attempts if exchange is not None else (error.attempts if error is not None else ())
-        return CallResult(self.profile.id, dict(output or {}), tuple(attempts), shown, response, warnings, error)
+        return CallResult(self.profile.id, dict(output or {}), tuple(attempts), record, warnings, error)
 
     def _secrets(self, request: WireRequest | None, exchange: Exchange | None, claims: Mapping[str, Any]) -> list[str]:
         """Every value to mask in what this call shows: credentials, ``?code=`` keys, tokens in the answer."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 from .wire import WireRequest, redact_claims
 
@@ -44,15 +45,32 @@ class RecordedResponse:
 
 @dataclass(frozen=True)
 class CallResult:
-    """The result of one profile call: the output claims (typed) and how the call went."""
+    """The result of one profile call: the output claims (typed) and how the call went.
+
+    ``request`` and ``response`` are the redacted record of the exchange; ``record`` builds them
+    on first use, because redaction is wasted work on the many calls nobody looks at.
+    """
 
     profile_id: str
     claims: Mapping[str, Any]
     attempts: tuple[Attempt, ...]
-    request: WireRequest  # redacted: safe to print
-    response: RecordedResponse | None = None
+    record: Callable[[], tuple[WireRequest, RecordedResponse | None]] = field(repr=False, compare=False)
     warnings: tuple[str, ...] = ()
     error: Any = None  # the CallError when the call failed (the result is then on error.result)
+
+    @functools.cached_property
+    def _recorded(self) -> tuple[WireRequest, RecordedResponse | None]:
+        return self.record()
+
+    @property
+    def request(self) -> WireRequest:
+        """What went over the wire, secrets redacted: safe to print."""
+        return self._recorded[0]
+
+    @property
+    def response(self) -> RecordedResponse | None:
+        """The answer as received (capped, credentials masked), or None without one."""
+        return self._recorded[1]
 
     def __repr__(self) -> str:
         claims = redact_claims(self.claims)

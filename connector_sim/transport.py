@@ -7,13 +7,14 @@ would show (the profile's overrides, else the localized defaults of behaviour fi
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import socket
 import time
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
 
 import requests
 import urllib3
@@ -69,7 +70,14 @@ class Exchange:
     headers: Mapping[str, str]
     body: bytes
     attempts: tuple[Attempt, ...]
-    request: WireRequest
+    sent: WireRequest = field(repr=False)  # as sent, secrets and all: never shown
+    secrets: Sequence[str] = field(default=(), repr=False)
+    secret_headers: Sequence[str] = field(default=(), repr=False)
+
+    @functools.cached_property
+    def request(self) -> WireRequest:
+        """What was sent, safe to print; redacted on first use, since most calls never show it."""
+        return self.sent.redacted(self.secrets, self.secret_headers)
 
 
 class _TlsAdapter(HTTPAdapter):
@@ -187,7 +195,6 @@ class Transport:
     def send(self, request: WireRequest, *, profile_id: str, claims: Mapping[str, Any] | None = None) -> Exchange:
         """Send with the timing profile's timeout and retries; return the answer or raise."""
         secrets = [*self.auth.secret_values(claims), *sensitive_claim_values(claims)]
-        shown = request.redacted(secrets, self.auth.secret_headers)
         attempts: list[Attempt] = []
         last_kind, last_exc = "connection-error", None
         for number in range(1, self.timing.attempts + 1):
@@ -211,11 +218,12 @@ class Transport:
                 raise
             else:
                 attempts.append(Attempt(number, response.status_code, _ms(started), "answered"))
-                log.debug("%s %s -> %s (%d bytes)", shown.method, shown.url, response.status_code, len(body))
+                log.debug("%s %s -> %s (%d bytes)", request.method, redact_url(request.url),
+                          response.status_code, len(body))
                 return Exchange(response.status_code, response.reason or "", dict(response.headers), body,
-                                tuple(attempts), shown)
+                                tuple(attempts), request, secrets, self.auth.secret_headers)
             attempts.append(Attempt(number, None, _ms(started), last_kind, type(last_exc).__name__))
-            log.debug("%s %s attempt %d failed: %s", shown.method, shown.url, number, last_kind)
+            log.debug("%s %s attempt %d failed: %s", request.method, redact_url(request.url), number, last_kind)
             if last_kind == "tls-error":
                 break  # a handshake that failed once fails again; B2C's retries are for slow or lost answers
         # requests' messages carry the full URL (``?code=`` key) and its exceptions the prepared request.
