@@ -16,6 +16,7 @@ with ``from``. Each class knows the CLI exit code it maps to::
         ├── InvalidResponseError         an answer B2C cannot use (AADB2C90261, non-JSON, too large)
         ├── TokenAcquisitionError        OAuth2 client credentials failed at the token endpoint
         ├── ContractViolationError       a user-flow API connector answer breaks the contract (strict mode)
+        ├── LoadFailure                  (connector_sim.load) a load-run call B2C would fail, with a short reason
         └── TransportError               no usable answer at all
             ├── RequestTimeoutError      every attempt timed out
             ├── DnsResolutionError       the host name does not resolve

@@ -21,7 +21,7 @@ from .result import JourneyResult, StepResult, error_description, page_message, 
 if TYPE_CHECKING:
     from ..policy import Policy
 
-__all__ = ["StepCallback", "run_journey", "run_profiles"]
+__all__ = ["StepCallback", "run_journey", "run_profiles", "run_steps"]
 
 StepCallback = Callable[[StepResult], None]
 
@@ -209,6 +209,20 @@ def run_journey(
     return run.result()
 
 
+def run_steps(
+    steps: Sequence[Step],
+    claims: Mapping[str, Any] | None = None,
+    *,
+    context: ClaimResolverContext | None = None,
+    supplied: Mapping[str, Mapping[str, Any]] | None = None,
+    on_step: StepCallback | None = None,
+) -> JourneyResult:
+    """Run already planned steps with one claims bag: the loop of ``run_journey``, for callers that plan once."""
+    run = _Run(claims or {}, _context(context, None), dict(supplied or {}), on_step)
+    run.run(steps)
+    return run.result()
+
+
 def run_profiles(
     profiles: Sequence[RestfulProfile],
     claims: Mapping[str, Any] | None = None,
@@ -219,6 +233,4 @@ def run_profiles(
 ) -> JourneyResult:
     """Run Python-built profiles in order as orchestration steps, sharing one claims bag."""
     steps = [Step(n, Call(p.id, profile=p)) for n, p in enumerate(profiles, start=1)]
-    run = _Run(claims or {}, _context(context, None), dict(supplied or {}), on_step)
-    run.run(steps)
-    return run.result()
+    return run_steps(steps, claims, context=context, supplied=supplied, on_step=on_step)

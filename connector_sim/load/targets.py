@@ -21,7 +21,7 @@ from ..connector_outcome import ConnectorOutcome
 from ..errors import ConfigurationError, ConnectorSimError
 from ..journey import StepResult
 from ..journey.plan import Call, Planner, Step
-from ..journey.runner import _Run  # the journey loop itself, so a load run walks steps exactly as `run` does
+from ..journey.runner import run_steps  # the journey loop itself, so a load run walks steps exactly as `run` does
 from ..profile import RestfulProfile
 from ..resolvers import ClaimResolverContext
 from ..result import CallResult
@@ -149,7 +149,7 @@ class _StepsSession(TargetSession):
             record(Sample(profile.method, step.profile, elapsed * 1000.0, response_length(step.result), failure,
                           time.time() - elapsed))
 
-        _Run(claims, _journey_context(self.context), {}, on_step).run(self.steps)  # one correlation id per journey
+        run_steps(self.steps, claims, context=self.context, on_step=on_step)  # a fresh correlation id per journey
 
     def close(self) -> None:
         for profile in self.profiles.values():
