@@ -86,7 +86,8 @@ class Caller:
                                            truncated=len(exchange.body) > _BODY_SHOWN)
 
         attempts = exchange.attempts if exchange is not None else (error.attempts if error is not None else ())
-        return CallResult(self.profile.id, dict(output or {}), tuple(attempts), record, warnings, error)
+        size = len(exchange.body) if exchange is not None else 0
+        return CallResult(self.profile.id, dict(output or {}), tuple(attempts), record, warnings, error, size)
 
     def _secrets(self, request: WireRequest | None, exchange: Exchange | None, claims: Mapping[str, Any]) -> list[str]:
         """Every value to mask in what this call shows: credentials, ``?code=`` keys, tokens in the answer."""

@@ -57,6 +57,7 @@ class CallResult:
     record: Callable[[], tuple[WireRequest, RecordedResponse | None]] = field(repr=False, compare=False)
     warnings: tuple[str, ...] = ()
     error: Any = None  # the CallError when the call failed (the result is then on error.result)
+    response_bytes: int = 0  # size of the answer's body as received (without building the record)
 
     @functools.cached_property
     def _recorded(self) -> tuple[WireRequest, RecordedResponse | None]:

@@ -74,6 +74,8 @@ class Target:
 
 def response_length(result: CallResult | ConnectorOutcome | None) -> int:
     """The answer's size: its Content-Length, else the length of the recorded body."""
+    if isinstance(result, CallResult):
+        return result.response_bytes  # known without building the redacted record
     response = getattr(result, "response", None)
     if response is None:
         return 0
@@ -110,7 +112,8 @@ class _ProfileSession(TargetSession):
         result: CallResult | None = None
         failure: LoadFailure | None = None
         try:
-            result = self.caller.call(claims, context=_journey_context(self.context))
+            # No context of our own: one is only made (with a fresh correlation id) if a resolver needs it.
+            result = self.caller.call(claims, context=self.context.new_journey() if self.context else None)
         except ConnectorSimError as error:
             failure = failure_for_error(error, timing)
             result = getattr(error, "result", None)
