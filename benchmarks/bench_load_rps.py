@@ -20,7 +20,6 @@ import json
 import resource
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -87,7 +86,7 @@ def main() -> None:
             measured: Dict[str, Tuple[float, float, int]] = {}
             for name in order:
                 measured[name] = _measure(sides[name], args.users, args.seconds)
-            (rps_ours, cpu_ours, n_ours), (rps_theirs, cpu_theirs, n_theirs) = (
+            (rps_ours, cpu_ours, _), (rps_theirs, cpu_theirs, _) = (
                 measured["connector_sim"], measured["HttpUser"])
             ratios.append((rps_ours / rps_theirs, cpu_ours / cpu_theirs))
             print(f"  round {round_number}: connector_sim {rps_ours:7.1f} calls/s {cpu_ours:6.1f} us CPU/call | "

@@ -16,11 +16,11 @@ from typing import Any, ClassVar, Mapping, Sequence, Union
 from .certificates import CertificateKey, LoadedCertificate, PfxSource, select_certificate
 from .credentials import ClientCredentials
 from .errors import CertificateError, ClaimsError, ConfigurationError
+from .tls import tls_context
 from .wire import WireRequest
 
 __all__ = [
     "AUTHENTICATION_TYPES",
-    "B2C_CIPHERS",
     "ApiKeyHeader",
     "AuthStrategy",
     "Basic",
@@ -29,29 +29,9 @@ __all__ = [
     "NoAuth",
     "StaticBearer",
     "build_auth",
-    "tls_context",
 ]
 
-#: The eight suites B2C requires an endpoint to offer, in OpenSSL names (behaviour file §9.3).
-B2C_CIPHERS = ":".join(
-    (
-        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
-        "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
-        "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384",
-        "ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES256-SHA384",
-    )
-)
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-
-
-def tls_context(base: ssl.SSLContext | None = None) -> ssl.SSLContext:
-    """An SSL context held to B2C's rules: TLS 1.2 or newer, B2C's suites, verified certificates."""
-    ctx = base or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.set_ciphers(B2C_CIPHERS)  # TLS 1.3 suites are not affected by this list
-    ctx.check_hostname = True
-    ctx.verify_mode = ssl.CERT_REQUIRED
-    return ctx
 
 
 def _require_text(value: Any, what: str, code: str = "AADB2C90025") -> str:

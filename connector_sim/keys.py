@@ -254,6 +254,20 @@ class KeyStore:
             seen.extend(n for n in source.names() if n not in seen)
         return seen
 
+    def secret_values(self) -> List[str]:
+        """Every secret the store holds (strings and .pfx passwords), for masking output; never printed."""
+        values: List[str] = []
+        for name in self.names():
+            try:
+                value = self.get(name)
+            except ConfigurationError:  # a key naming an unset environment variable has nothing to hide
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                secret = item if isinstance(item, str) else getattr(item, "password", None)
+                if isinstance(secret, str):
+                    values.append(secret)
+        return values
+
     def describe_source(self, name: Optional[str] = None) -> str:
         """Where a missing key should go: the keys file(s) or the environment variable."""
         key = name or "<name>"

@@ -187,7 +187,7 @@ class B2CRunner:
             keys = request.getfixturevalue("b2c_keys")
         if ca_bundle is None and "b2c_certificates" in request.fixturenames:
             ca_bundle = request.getfixturevalue("b2c_ca_bundle")
-        self._report.add_secrets(_key_values(keys))
+        self._report.add_secrets(keys.secret_values() if hasattr(keys, "secret_values") else [])
         try:
             result = run_journey(policy, target, claims=claims, keys=keys, service_urls=urls, ca_bundle=ca_bundle,
                                  **options)
@@ -197,22 +197,6 @@ class B2CRunner:
         self.results.append(result)
         self._report.add(result, label=label)
         return result
-
-
-def _key_values(keys: Any) -> List[str]:
-    """The string secrets and pfx passwords of a KeyStore, to mask in reports."""
-    values: List[str] = []
-    names = keys.names() if hasattr(keys, "names") else list(keys or ())
-    for name in names:
-        try:
-            value = keys.get(name)
-        except ConnectorSimError:
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            secret = item if isinstance(item, str) else getattr(item, "password", None)
-            if isinstance(secret, str):
-                values.append(secret)
-    return values
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 
-from .auth import B2C_CIPHERS, ClientCertificate
+from .auth import ClientCertificate
+from .tls import B2C_CIPHERS
 from .certificates import RENEWAL_WARNING_DAYS
 from .errors import ConfigurationError
 from .wire import redact_url

@@ -21,7 +21,8 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from . import logs
-from .auth import AuthStrategy, tls_context
+from .auth import AuthStrategy
+from .tls import tls_context
 from .errors import (
     CallError, ConnectionFailedError, DnsResolutionError, InvalidResponseError, RequestTimeoutError, TlsError,
     TransportError,
@@ -126,12 +127,12 @@ class Transport:
         timing: TimingProfile,
         ca_bundle: str | None = None,
         max_response_bytes: int = 4 * 1024 * 1024,
-        messages: UserMessages = UserMessages(),
+        messages: UserMessages | None = None,
     ) -> None:
         self.auth = auth
         self.timing = timing
         self.max_response_bytes = max_response_bytes
-        self.messages = messages
+        self.messages = messages or UserMessages()
         # Sessions ignore the environment (proxies, .netrc, REQUESTS_CA_BUNDLE overriding verify):
         # the trust store is chosen here, per request, so tests behave the same on every machine.
         self._verify: str | bool = ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE") or True

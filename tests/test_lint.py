@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List
 
-import pytest
 
 from connector_sim.keys import KeyStore
 from connector_sim.lint import Finding, lint

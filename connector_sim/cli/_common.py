@@ -12,10 +12,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TextIO
 
 from ..errors import ConfigurationError, ConnectorSimError
 from ..profile import DEPLOYMENT_MODES
+from ..tables import format_table
 from ..timing import TIMING_PROFILES, timing_profile
 from ..wire import redact_claims, redact_text
 
@@ -224,26 +225,7 @@ def keys_from(args: argparse.Namespace) -> KeyStore:
 
 def key_secrets(keys: Any) -> list[str]:
     """Every secret value a KeyStore holds (strings and pfx passwords), to mask in output."""
-    values: list[str] = []
-    for name in keys.names() if keys is not None else ():
-        try:
-            value = keys.get(name)
-        except ConnectorSimError:  # a key reading an unset environment variable has no value to hide
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            secret = item if isinstance(item, str) else getattr(item, "password", None)
-            if isinstance(secret, str):
-                values.append(secret)
-    return values
-
-
-def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], indent: str = "  ") -> str:
-    """A plain-text table with aligned columns (None shows as ``-``), each line indented."""
-    cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(indent + line for line in lines)
+    return keys.secret_values() if keys is not None else []
 
 
 def format_claims(claims: Mapping[str, Any], indent: str = "  ") -> str:

@@ -172,25 +172,11 @@ class LoadConfig:
         target = PolicyTarget(self.policies, self.target, keys=keys, service_urls=self.service_urls,
                               ca_bundle=self.ca_bundle, deployment_mode=self.deployment_mode,
                               timing=self.timing, settings=settings).prepare()
-        return target, _key_secrets(keys) + target.secret_values()
+        return target, keys.secret_values() + target.secret_values()
 
     def build_rows(self) -> Optional[ClaimRows]:
         """The data file's rows, if one is given."""
         return ClaimRows.from_file(self.data) if self.data else None
-
-
-def _key_secrets(keys: Any) -> List[str]:
-    values: List[str] = []
-    for name in keys.names():
-        try:
-            value = keys.get(name)
-        except ConfigurationError:  # a key naming an unset environment variable has nothing to hide
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            secret = item if isinstance(item, str) else getattr(item, "password", None)
-            if isinstance(secret, str):
-                values.append(secret)
-    return values
 
 
 def _connector_target(spec: Mapping[str, Any], ca_bundle: Optional[str], timing: Optional[str]) -> ConnectorTarget:

@@ -69,9 +69,7 @@ def _progress(env: Environment, started: float, target_users: int, last: list) -
 
 def _write_csv_once(writer: StatsCSVFileWriter) -> None:
     # The writer greenlet rewrites the files every second; one last pass makes them hold the final figures.
-    for handle, rows in ((writer.requests_csv_filehandle, writer._requests_data_rows),
-                         (writer.failures_csv_filehandle, writer._failures_data_rows),
-                         (writer.exceptions_csv_filehandle, writer._exceptions_data_rows)):
+    for handle in (writer.requests_csv_filehandle, writer.failures_csv_filehandle, writer.exceptions_csv_filehandle):
         handle.seek(0)
         handle.truncate()
     writer.requests_csv_writer.writerow(writer.requests_csv_columns)

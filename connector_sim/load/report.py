@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from ..tables import format_table
 from ..timing import TimingProfile
 from .failures import reason_of
 
@@ -165,15 +166,6 @@ class LoadReport:
                   f"Over B2C's {t.timeout:g} s timeout: {self.over_timeout:,} of {self.requests:,} calls "
                   f"({_pct(self.over_timeout, self.requests)})"]
         return "\n".join(lines)
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> str:
-    """Aligned columns (None shows as ``-``), the layout of the CLI's tables (the library never imports the CLI)."""
-    cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(indent + line for line in lines)
 
 
 def _pct(part: int, whole: int) -> str:
