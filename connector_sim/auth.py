@@ -103,7 +103,7 @@ class ClientCertificate(AuthStrategy):
     secret_headers = ()
 
     def __init__(self, pfx: CertificateSource | Sequence[CertificateSource], password: str | None = None) -> None:
-        sources = list(pfx) if isinstance(pfx, (list, tuple)) else [pfx]
+        sources: list[CertificateSource] = list(pfx) if isinstance(pfx, (list, tuple)) else [pfx]  # type: ignore[list-item]
         keys = [s if isinstance(s, CertificateKey) else CertificateKey(s, password) for s in sources]
         self.certificate: LoadedCertificate = select_certificate(keys)
         self.ssl_context = tls_context(self.new_ssl_context())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 from .auth import AuthStrategy
@@ -34,6 +34,8 @@ from .transport import Exchange, Transport
 from .wire import WireRequest, query_secrets, redact_text, redact_url
 
 __all__ = ["ApiConnector"]
+
+_E = TypeVar("_E", bound="_Endpoint")
 
 _BODY_SHOWN = 64 * 1024
 _USER_FLOW_AUTH = ("Basic", "ClientCertificate")
@@ -72,7 +74,7 @@ class _Endpoint:
         """Close pooled connections."""
         self.transport.close()
 
-    def __enter__(self) -> _Endpoint:
+    def __enter__(self: _E) -> _E:
         return self
 
     def __exit__(self, *exc: object) -> None:

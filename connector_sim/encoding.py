@@ -89,7 +89,7 @@ def _body(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> tuple
 
 
 def _form_pairs(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for claim, value in pairs:
         converted = _convert(profile, claim, value, as_text=claim.data_type != "stringCollection")
         items = converted if isinstance(converted, list) else [converted]

@@ -223,7 +223,7 @@ class _Linter:
             return
         if claim in defaults_of(self.policy, d.id):
             return
-        own = set()
+        own: Set[str] = set()
         for t in d.input_claims_transformations:
             own.update(self.policy.claims_transformations.get(t, ()))
         for site in usage_sites(self.policy, d.id):

@@ -180,7 +180,7 @@ def build_restful_profile(
     if send_claims_in not in SEND_CLAIMS_IN:
         raise fail("AADB2C90029", f"unsupported SendClaimsIn {send_claims_in!r}; use one of "
                    f"{', '.join(SEND_CLAIMS_IN)}", "SendClaimsIn")
-    flags = {field: parse_boolean(md[key], key, d.id) for key, field in BOOLEAN_METADATA.items() if key in md}
+    flags: Dict[str, Any] = {field: parse_boolean(md[key], key, d.id) for key, field in BOOLEAN_METADATA.items() if key in md}
     _check_data_types(policy, d)
     messages = UserMessages(**{field: policy.localized_messages.get(key) or md.get(key) or None
                                for key, field in USER_MESSAGE_FIELDS.items()})

@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, List, Mapping, Sequence
+from typing import Any, Dict, Iterable, List, Mapping, Sequence
 
 from .connector_outcome import ConnectorOutcome
 from .journey.result import JourneyResult, StepResult
@@ -144,7 +144,7 @@ def _from_outcome(outcome: Any, **context: Any) -> CallRecord:
 
 def records_from(obj: Any, *, test: str | None = None, label: str | None = None) -> List[CallRecord]:
     """Records for a CallResult, JourneyResult (one per step), StepResult, ConnectorOutcome or CallError."""
-    context = {"test": test, "label": label}
+    context: Dict[str, Any] = {"test": test, "label": label}
     if isinstance(obj, JourneyResult):
         return [_from_step(step, obj, **context) for step in obj.steps]
     if isinstance(obj, StepResult):

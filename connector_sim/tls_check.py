@@ -121,7 +121,7 @@ class _Prober:
         if bundle is None:
             import requests.certs
 
-            bundle = requests.certs.where()
+            bundle = requests.certs.where()  # type: ignore[attr-defined]  # re-exported from certifi
         try:
             self.ctx.load_verify_locations(cafile=bundle)
         except (OSError, ssl.SSLError) as exc:

@@ -165,7 +165,8 @@ class Transport:
                 sock.settimeout(self.timing.timeout)  # the connection goes back to the pool as it came
 
     def _read_until(self, response: requests.Response, read: Any, sock: Any, deadline: float) -> bytes:
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -197,7 +198,8 @@ class Transport:
         """Send with the timing profile's timeout and retries; return the answer or raise."""
         secrets = [*self.auth.secret_values(claims), *sensitive_claim_values(claims)]
         attempts: list[Attempt] = []
-        last_kind, last_exc = "connection-error", None
+        last_kind: str = "connection-error"
+        last_exc: Exception | None = None
         for number in range(1, self.timing.attempts + 1):
             started = time.perf_counter()
             deadline = time.monotonic() + self.timing.timeout

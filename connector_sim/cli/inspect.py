@@ -122,7 +122,8 @@ def would_send(profile: RestfulProfile, claims: Mapping[str, Any], missing: list
         placeholder = ", ".join(_missing(m) for m in missing)
         for name in auth.secret_headers:
             if name in headers:
-                scheme = headers[name].partition(" ")[0] if " " in headers[name] else ""
+                value = str(headers[name])  # redacted() leaves text only
+                scheme = value.partition(" ")[0] if " " in value else ""
                 headers[name] = f"{scheme} {placeholder}".strip()
     return {"method": shown.method, "url": shown.url, "headers": headers, "body": shown.text()}, notes
 

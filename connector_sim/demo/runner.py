@@ -51,7 +51,7 @@ def run_demo(
     server = api or SampleApi()
     own = not server.running  # a server the caller started is the caller's to stop
     server.start()
-    results = []
+    results: list[ScenarioResult] = []
     try:
         total = len(scenarios)
         for index, scenario in enumerate(scenarios, start=1):

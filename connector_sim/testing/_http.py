@@ -15,7 +15,7 @@ import ssl
 import struct
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, cast
 from urllib.parse import parse_qs, urlsplit
 
 from .replies import Fault, Reply, ServerRequest, coerce_reply
@@ -70,7 +70,7 @@ class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 def _read_chunked(rfile: Any) -> bytes:
-    parts = []
+    parts: List[bytes] = []
     while True:
         size = int(rfile.readline().split(b";")[0].strip() or b"0", 16)
         if size == 0:
