@@ -16,6 +16,7 @@ with ``from``. Each class knows the CLI exit code it maps to::
         ├── InvalidResponseError         an answer B2C cannot use (AADB2C90261, non-JSON, too large)
         ├── TokenAcquisitionError        OAuth2 client credentials failed at the token endpoint
         ├── ContractViolationError       a user-flow API connector answer breaks the contract (strict mode)
+        ├── ClaimsTransformationError    a claims transformation failed (an assertion, unusable input)
         ├── LoadFailure                  (connector_sim.load) a load-run call B2C would fail, with a short reason
         └── TransportError               no usable answer at all
             ├── RequestTimeoutError      every attempt timed out
@@ -35,6 +36,7 @@ __all__ = [
     "CallError",
     "CertificateError",
     "ClaimsError",
+    "ClaimsTransformationError",
     "ConfigurationError",
     "ConnectionFailedError",
     "ConnectorSimError",
@@ -246,6 +248,19 @@ class ContractViolationError(CallError):
     def __init__(self, message: str, *, violations: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.violations = tuple(violations)
+
+
+class ClaimsTransformationError(CallError):
+    """A claims transformation failed when it ran: an assertion did not hold, or its input is unusable."""
+
+    def __init__(
+        self, message: str, *, transformation_id: str | None = None, method: str | None = None,
+        claim: str | None = None, **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.transformation_id = transformation_id
+        self.method = method
+        self.claim = claim
 
 
 class TransportError(CallError):
