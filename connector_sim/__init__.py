@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from .auth import ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, NoAuth, StaticBearer
-from .certificates import CertificateInfo, CertificateKey
-from .connector_outcome import ConnectorOutcome, Violation
-from .connectors import ApiConnector
-from .credentials import ClientCredentials
-from .errors import (
-    CallError, CertificateError, ClaimsError, ConfigurationError, ConnectionFailedError, ConnectorSimError,
-    ContractViolationError, DnsResolutionError, HttpStatusError, InvalidResponseError, MissingKeyError,
-    PolicyError, RequestTimeoutError, RestApiError, TlsError, TokenAcquisitionError, TransportError,
+from .auth import (
+    ApiKeyHeader, AuthStrategy, Basic, Bearer, CertificateInfo, CertificateKey, ClientCertificate, ClientCredentials,
+    NoAuth, StaticBearer,
 )
-from .external_id import ExternalIdExtension
+from .connectors import ApiConnector, ConnectorOutcome, ExternalIdExtension, Violation
+from .errors import (
+    CallError, CertificateError, ClaimsError, ClaimsTransformationError, ConfigurationError, ConnectionFailedError,
+    ConnectorSimError, ContractViolationError, DnsResolutionError, HttpStatusError, InvalidResponseError,
+    MissingKeyError, PolicyError, RequestTimeoutError, RestApiError, TlsError, TokenAcquisitionError, TransportError,
+)
 from .journey import JourneyResult, StepResult, run_journey, run_profiles
 from .keys import KeyStore
-from .lint import Finding, lint
-from .policy import ClaimType, Policy, TechnicalProfileDefinition, load_policy, load_policy_text
+from .policy import ClaimType, Finding, Policy, Settings, TechnicalProfileDefinition, lint, load_policy, load_policy_text
 from .profile import Emulation, InputClaim, OutputClaim, RestfulProfile, UserMessages
 from .resolvers import ClaimResolverContext
 from .result import Attempt, CallResult, RecordedResponse
-from .settings import Settings
 from .timing import TIMING_PROFILES, TimingProfile
 from .wire import WireRequest
 
@@ -41,6 +38,7 @@ __all__ = [
     "ClaimResolverContext",
     "ClaimType",
     "ClaimsError",
+    "ClaimsTransformationError",
     "ClientCertificate",
     "ClientCredentials",
     "ConfigurationError",

@@ -13,7 +13,7 @@ import re
 from typing import Any, Iterator, Mapping
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from .auth import Bearer
+from .auth._strategies import Bearer
 from .datatypes import to_json, to_text
 from .errors import ClaimsError
 from .profile import InputClaim, RestfulProfile

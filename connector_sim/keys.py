@@ -81,7 +81,7 @@ def _resolve(name: str, value: Any, base_dir: Optional[Path], environ: Mapping[s
             raise MissingKeyError(f"policy key {name!r} reads environment variable {var}, which is not set",
                                   key=name, hint=f"set {var}")
         return environ[var]
-    from .certificates import CertificateKey
+    from .auth._certificates import CertificateKey
 
     pfx = Path(value["pfx"]).expanduser()
     if not pfx.is_absolute() and base_dir is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from .auth import AuthStrategy, Bearer, NoAuth
+from .auth._strategies import AuthStrategy, Bearer, NoAuth
 from .datatypes import DATA_TYPES, JSON_TYPES_MODES
 from .errors import ConfigurationError
 from .timing import TimingProfile, timing_profile

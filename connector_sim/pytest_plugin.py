@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
-from .assertions import assert_b2c_error, assert_claims, assert_ok, assert_outcome, assert_user_sees, explain
+from .reporting._assertions import assert_b2c_error, assert_claims, assert_ok, assert_outcome, assert_user_sees, explain
 from .errors import ConnectorSimError
 
 if TYPE_CHECKING:
     from .journey import JourneyResult
     from .keys import KeyStore
-    from .policy import Policy
-    from .reports import CallRecord, Report
+    from .policy._policy import Policy
+    from .reporting._reports import CallRecord, Report
     from .testing import CertificateSet, FakeTokenEndpoint, TlsServer
 
 __all__ = [
@@ -88,7 +88,7 @@ def session_report(config: pytest.Config) -> Report:
     """The session's report of B2C calls (created on first use)."""
     report = config.stash.get(_REPORT, None)
     if report is None:
-        from .reports import Report
+        from .reporting._reports import Report
 
         report = config.stash[_REPORT] = Report("connector-sim pytest")
     return report
@@ -267,7 +267,7 @@ def b2c_keys(pytestconfig: pytest.Config) -> KeyStore:
 @pytest.fixture(scope="session")
 def b2c_policy(pytestconfig: pytest.Config) -> Policy:
     """The ``--b2c-policy`` files (or the ``b2c_policy`` ini key), merged; skips the test when none is given."""
-    from .policy import load_policy
+    from .policy._policy import load_policy
 
     paths = pytestconfig.getoption("b2c_policies") or [str(p) for p in pytestconfig.getini("b2c_policy")]
     if not paths:
@@ -277,7 +277,7 @@ def b2c_policy(pytestconfig: pytest.Config) -> Policy:
         settings = None
         settings_file = _setting(pytestconfig, "b2c_settings")
         if settings_file:
-            from .settings import Settings
+            from .policy._settings import Settings
 
             settings = Settings.from_file(settings_file, _setting(pytestconfig, "b2c_environment"))
         return load_policy(*[Path(pytestconfig.invocation_params.dir, p) for p in paths], settings=settings)

@@ -21,7 +21,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from . import logs
-from .auth import AuthStrategy
+from .auth._strategies import AuthStrategy
 from .tls import tls_context
 from .errors import (
     CallError, ConnectionFailedError, DnsResolutionError, InvalidResponseError, RequestTimeoutError, TlsError,

@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from connector_sim.policy import Policy, load_policy
+from connector_sim.policy._policy import Policy, load_policy
 from connector_sim.testing import FakeTokenEndpoint, Reply, ServerRequest, TlsServer
 
 from .conftest import SECRETS

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from connector_sim import ClientCertificate
-from connector_sim.certgen import add_months, new_self_signed_pfx
-from connector_sim.certificates import load_pfx
+from connector_sim.auth._certgen import add_months, new_self_signed_pfx
+from connector_sim.auth._certificates import load_pfx
 from connector_sim.cli import cert as cert_cli
 from connector_sim.cli import main
 

@@ -15,7 +15,7 @@ from connector_sim import (
     ApiKeyHeader, Basic, Bearer, ClientCertificate, ConfigurationError, ContractViolationError, NoAuth,
     RequestTimeoutError, StaticBearer, TimingProfile,
 )
-from connector_sim.connectors import ApiConnector
+from connector_sim.connectors._api_connector import ApiConnector
 from connector_sim.testing import Fault, Reply
 
 from .conftest import SECRETS

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from connector_sim import Basic, TimingProfile
-from connector_sim.connector_contract import generic_error_text, judge_answer
-from connector_sim.connectors import ApiConnector
+from connector_sim.connectors._connector_contract import generic_error_text, judge_answer
+from connector_sim.connectors._api_connector import ApiConnector
 from connector_sim.testing import Reply, unused_port_url
 
 from .conftest import SECRETS

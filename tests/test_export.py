@@ -14,7 +14,7 @@ from connector_sim import (
     ApiKeyHeader, Basic, Bearer, ClientCertificate, InputClaim, NoAuth, RestfulProfile, StaticBearer, WireRequest,
 )
 from connector_sim.encoding import encode_request
-from connector_sim.export import curl_command, curl_for_result, curl_script, to_curl
+from connector_sim.reporting._curl import curl_command, curl_for_result, curl_script, to_curl
 from connector_sim.testing import Reply
 
 from .conftest import FAST, SECRETS
@@ -211,7 +211,7 @@ def test_without_auth_a_raw_basic_header_keeps_the_user_and_hides_the_password()
 
 
 def test_named_secrets_and_empty_header_values() -> None:
-    from connector_sim.export import EnvRef
+    from connector_sim.reporting._curl import EnvRef
 
     request = WireRequest("GET", "https://api.contoso.com/x?user=svc-account-9",
                           {"X-Empty": "", "X-User": "svc-account-9"})

@@ -10,8 +10,8 @@ import pytest
 from connector_sim import (
     Basic, Bearer, ClientCredentials, ConfigurationError, ContractViolationError, StaticBearer, TokenAcquisitionError,
 )
-from connector_sim.external_id import ExternalIdExtension
-from connector_sim.external_id_contract import BLOCK_PAGE_DEFAULT
+from connector_sim.connectors._external_id import ExternalIdExtension
+from connector_sim.connectors._extension_contract import BLOCK_PAGE_DEFAULT
 from connector_sim.testing import Fault, Reply
 
 from .conftest import SECRETS

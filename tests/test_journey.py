@@ -12,7 +12,7 @@ from connector_sim import (
     MissingKeyError, OutputClaim, PolicyError, RestApiError, RestfulProfile,
 )
 from connector_sim.journey import JourneyResult, StepResult, precondition_skips, run_journey, run_profiles
-from connector_sim.policy import load_policy
+from connector_sim.policy._policy import load_policy
 from connector_sim.testing import unused_port_url
 
 from .conftest import FAST, SECRETS

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connector_sim.certificates import CertificateKey
+from connector_sim.auth._certificates import CertificateKey
 from connector_sim.errors import ConfigurationError, MissingKeyError
 from connector_sim.keys import KeyStore, normalize_key_name
 

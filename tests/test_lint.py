@@ -7,9 +7,9 @@ from typing import List
 
 
 from connector_sim.keys import KeyStore
-from connector_sim.lint import Finding, lint
-from connector_sim.policy import load_policy, load_policy_sources, load_policy_text
-from connector_sim.settings import Settings
+from connector_sim.policy._lint import Finding, lint
+from connector_sim.policy._policy import load_policy, load_policy_sources, load_policy_text
+from connector_sim.policy._settings import Settings
 
 POLICIES = Path(__file__).parent / "policies"
 STARTER = POLICIES / "starter"

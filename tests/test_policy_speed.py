@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from xml.etree import ElementTree
 
-from connector_sim.policy import load_policy, load_policy_sources
+from connector_sim.policy._policy import load_policy, load_policy_sources
 from tests.policies.synth import synthesize_policy_set, write_policy_set
 
 

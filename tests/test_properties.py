@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from connector_sim import ClaimsError, ConnectorSimError, InputClaim, NoAuth, OutputClaim, RestfulProfile, TimingProfile
-from connector_sim.connector_contract import judge_answer
-from connector_sim.connector_request import STEPS
+from connector_sim.connectors._connector_contract import judge_answer
+from connector_sim.connectors._request import STEPS
 from connector_sim.datatypes import DATA_TYPES
-from connector_sim.external_id_contract import EVENTS, judge_extension_answer
+from connector_sim.connectors._extension_contract import EVENTS, judge_extension_answer
 from connector_sim.mapping import map_response
 from connector_sim.testing import Reply, TlsServer
 from connector_sim.transport import Exchange

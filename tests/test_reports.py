@@ -11,7 +11,7 @@ import pytest
 
 from connector_sim import ApiConnector, Basic, CallError, InputClaim, OutputClaim, RestfulProfile, StaticBearer
 from connector_sim.journey import run_journey
-from connector_sim.reports import CallRecord, Report, describe_record, records_from
+from connector_sim.reporting._reports import CallRecord, Report, describe_record, records_from
 from connector_sim.testing import Reply, unused_port_url
 
 from .conftest import FAST, SECRETS

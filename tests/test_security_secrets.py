@@ -458,8 +458,8 @@ def test_external_id_extensions_show_no_secret(sweep: Sweep, secret_certs: Any, 
 def test_reports_and_curl_exports_show_no_secret(sweep: Sweep, secret_certs: Any, echo_api: TlsServer,
                                                  mtls_echo: TlsServer, token_endpoint: FakeTokenEndpoint,
                                                  policy_files: Tuple[Path, Path], tmp_path: Path) -> None:
-    reports = pytest.importorskip("connector_sim.reports", reason="the reports module is not there yet")
-    export = pytest.importorskip("connector_sim.export", reason="the curl export module is not there yet")
+    reports = pytest.importorskip("connector_sim.reporting._reports", reason="the reports module is not there yet")
+    export = pytest.importorskip("connector_sim.reporting._curl", reason="the curl export module is not there yet")
     report = reports.Report("security")  # no secrets given: the records themselves must be clean
     strategies = _strategies(secret_certs, token_endpoint)
     claims = {"email": "ada@contoso.com", "bearerToken": SECRET["claim_token"]}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from connector_sim.errors import ConfigurationError
-from connector_sim.policy import load_policy_text
-from connector_sim.settings import Settings
+from connector_sim.policy._policy import load_policy_text
+from connector_sim.policy._settings import Settings
 
 APPSETTINGS = {
     "Environments": [

@@ -12,7 +12,7 @@ import pytest
 from connector_sim import ClientCertificate, ConfigurationError
 from connector_sim.cli import main
 from connector_sim.testing import TlsServer, tls_version_supported, unused_port_url
-from connector_sim.tls_check import B2C_SUITES, TlsReport, tls_check
+from connector_sim.reporting._tls_check import B2C_SUITES, TlsReport, tls_check
 
 RSA_SUITES = [name for name in B2C_SUITES if "_RSA_" in name]
 

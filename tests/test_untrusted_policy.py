@@ -17,7 +17,7 @@ import pytest
 
 from connector_sim import PolicyError, load_policy, load_policy_text
 from connector_sim.cli import main
-from connector_sim.policy_xml import MAX_DEPTH, MAX_POLICY_BYTES
+from connector_sim.policy._xml import MAX_DEPTH, MAX_POLICY_BYTES
 
 NS = 'xmlns="http://schemas.microsoft.com/online/cpim/schemas/2013/06"'
 MB = 1024 * 1024

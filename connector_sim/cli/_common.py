@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TextIO
 
 from ..errors import ConfigurationError, ConnectorSimError
 from ..profile import DEPLOYMENT_MODES
-from ..tables import format_table
+from ..reporting._tables import format_table
 from ..timing import TIMING_PROFILES, timing_profile
 from ..wire import redact_claims, redact_text
 
 if TYPE_CHECKING:
     from ..keys import KeyStore
-    from ..policy import Policy
+    from ..policy._policy import Policy
 
 __all__ = [
     "Output",
@@ -128,7 +128,7 @@ def write_reports(args: argparse.Namespace, report: Any) -> None:
 
 def named_key_secrets(keys: Any) -> dict[Any, str]:
     """String policy keys as ``EnvRef -> value`` for curl export: each becomes ``$B2C_KEY_<name>``."""
-    from ..export import EnvRef
+    from ..reporting._curl import EnvRef
     from ..keys import normalize_key_name
 
     found: dict[Any, str] = {}
@@ -201,13 +201,13 @@ def profile_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def policy_from(args: argparse.Namespace) -> Policy:
     """Load the ``--policy`` files, with ``--settings`` / ``--environment`` when given."""
-    from ..policy import load_policy
+    from ..policy._policy import load_policy
 
     if not args.policies:
         raise ConfigurationError("give at least one policy file with --policy FILE")
     settings = None
     if getattr(args, "settings", None):
-        from ..settings import Settings
+        from ..policy._settings import Settings
 
         settings = Settings.from_file(args.settings, getattr(args, "environment", None))
     elif getattr(args, "environment", None):

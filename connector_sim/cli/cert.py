@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..certificates import RENEWAL_WARNING_DAYS, LoadedCertificate, load_pfx
+from ..auth._certificates import RENEWAL_WARNING_DAYS, LoadedCertificate, load_pfx
 from ..errors import CertificateError, ConfigurationError, ConnectorSimError
 from ._common import Output, add_json_argument, json_errors
 
@@ -107,7 +107,7 @@ def _utc(moment: _dt.datetime) -> str:
 @json_errors(_json_error)
 def handle_new(args: argparse.Namespace, output: Output) -> int:
     """Write the certificate; print its subject, dates and thumbprint."""
-    from ..certgen import new_self_signed_pfx
+    from ..auth._certgen import new_self_signed_pfx
 
     target = Path(args.out)
     if target.exists() and not args.force:

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from ..auth import AuthStrategy, Basic, ClientCertificate
-from ..connector_outcome import ConnectorOutcome
-from ..connector_request import STEPS, graph_name, normalise_step
-from ..connectors import ApiConnector
+from ..auth._strategies import AuthStrategy, Basic, ClientCertificate
+from ..connectors._outcome import ConnectorOutcome
+from ..connectors._request import STEPS, graph_name, normalise_step
+from ..connectors._api_connector import ApiConnector
 from ..errors import ConfigurationError, ConnectorSimError
 from ..timing import timing_profile
 from ..wire import SECRET_QUERY_PARAMETERS

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from ..encoding import encode_request
 from ..errors import CertificateError, ClaimsError, ConfigurationError, ConnectorSimError, MissingKeyError
 from ..journey import error_object
-from ..policy_profile import build_restful_profile
+from ..policy._build import build_restful_profile
 from ..profile import RestfulProfile
 from ..resolvers import ClaimResolverContext
 from ..wire import REDACTED, is_sensitive_claim, redact_url
@@ -179,7 +179,7 @@ def handle(args: argparse.Namespace, output: Output) -> int:
 
 def curl_for(profile: RestfulProfile, claims: Mapping[str, Any], keys: Any) -> str:
     """The curl command that sends what ``profile`` would send for ``claims``; secrets as variables."""
-    from ..export import curl_command
+    from ..reporting._curl import curl_command
 
     request = encode_request(profile, claims)
     try:

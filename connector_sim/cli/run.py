@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from ..errors import ConnectorSimError
 from ..journey import JourneyResult, StepResult, error_object, run_journey
-from ..reports import Report
+from ..reporting._reports import Report
 from ._common import (
     Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
     add_report_arguments, claims_from, export_format, format_claims, format_table, json_errors, key_secrets, keys_from,
@@ -82,7 +82,7 @@ def handle(args: argparse.Namespace, output: Output) -> int:
 def curl_export(policy: Any, keys: Any, result: JourneyResult, service_urls: Mapping[str, str],
                 options: Mapping[str, Any]) -> str:
     """A shell script with a curl command for each call of the journey that went over the wire."""
-    from ..export import curl_for_result, curl_script
+    from ..reporting._curl import curl_for_result, curl_script
 
     commands: list[Any] = []
     named = named_key_secrets(keys)

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..auth import ClientCertificate
+from ..auth._strategies import ClientCertificate
 from ..errors import ConfigurationError, ConnectorSimError
-from ..tls_check import TlsReport, tls_check
+from ..reporting._tls_check import TlsReport, tls_check
 from ._common import Output, add_json_argument, format_table, json_errors
 
 __all__ = ["register"]

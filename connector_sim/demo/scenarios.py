@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..auth import ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, StaticBearer
-from ..connectors import ApiConnector
-from ..credentials import ClientCredentials
+from ..auth._strategies import ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, StaticBearer
+from ..connectors._api_connector import ApiConnector
+from ..auth._credentials import ClientCredentials
 from ..errors import CallError, ConnectorSimError, RequestTimeoutError, RestApiError
 from ..journey import JourneyResult, StepResult, run_journey
 from ..keys import KeyStore
-from ..policy import load_policy_text
+from ..policy._policy import load_policy_text
 from ..profile import InputClaim, OutputClaim, RestfulProfile
 from ..timing import TIMING_PROFILES, TimingProfile
 from ..wire import redact_claims

@@ -14,7 +14,7 @@ from ..errors import ConfigurationError, PolicyError
 from ..profile import RestfulProfile
 
 if TYPE_CHECKING:
-    from ..policy import Policy
+    from ..policy._policy import Policy
 
 __all__ = ["SELF_ASSERTED", "Call", "Planner", "Step", "unknown_target"]
 

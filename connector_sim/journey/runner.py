@@ -19,7 +19,7 @@ from .preconditions import precondition_skips
 from .result import JourneyResult, StepResult, error_description, page_message, redirect_message
 
 if TYPE_CHECKING:
-    from ..policy import Policy
+    from ..policy._policy import Policy
 
 __all__ = ["StepCallback", "run_journey", "run_profiles", "run_steps"]
 

@@ -163,7 +163,7 @@ class LoadConfig:
             target: Target = _connector_target(self.connector, self.ca_bundle, self.timing)
             return target, target.secret_values()
         from ..keys import KeyStore
-        from ..settings import Settings
+        from ..policy._settings import Settings
 
         keys = KeyStore.from_file(self.keys).chain(KeyStore.from_env()) if self.keys else KeyStore.from_env()
         settings = Settings.from_file(self.settings, self.environment) if self.settings else None
@@ -180,7 +180,7 @@ class LoadConfig:
 
 
 def _connector_target(spec: Mapping[str, Any], ca_bundle: Optional[str], timing: Optional[str]) -> ConnectorTarget:
-    from ..auth import Basic, ClientCertificate
+    from ..auth._strategies import Basic, ClientCertificate
 
     kind = str(spec.get("auth") or ("basic" if spec.get("username") else "certificate" if spec.get("pfx") else ""))
     kind = kind.lower()

@@ -11,10 +11,10 @@ import json
 import time
 from typing import Any, Mapping
 
-from ..auth import AuthStrategy
-from ..connector_outcome import ConnectorOutcome
-from ..connector_request import graph_name, normalise_step
-from ..connectors import ApiConnector
+from ..auth._strategies import AuthStrategy
+from ..connectors._outcome import ConnectorOutcome
+from ..connectors._request import graph_name, normalise_step
+from ..connectors._api_connector import ApiConnector
 from ..errors import CallError, ConfigurationError
 from ..timing import TimingProfile
 from .failures import LoadFailure, Sample, failure_for_error, slow_failure

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ..tables import format_table
+from ..reporting._tables import format_table
 from ..timing import TimingProfile
 from .failures import reason_of
 

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
-from ..auth import AuthStrategy
-from ..connector_outcome import ConnectorOutcome
+from ..auth._strategies import AuthStrategy
+from ..connectors._outcome import ConnectorOutcome
 from ..errors import ConfigurationError, ConnectorSimError
 from ..journey import StepResult
 from ..journey.plan import Call, Planner, Step
@@ -236,7 +236,7 @@ class PolicyTarget(Target):
         """Load the policy, resolve keys and build every RESTful profile of the plan (once)."""
         if self.policy is not None:
             return self
-        from ..policy import Policy, load_policy
+        from ..policy._policy import Policy, load_policy
 
         source = self._policy_source
         if isinstance(source, Policy):

@@ -13,7 +13,7 @@ pytest.importorskip("flask")  # the sample's only extra dependency
 from werkzeug.serving import make_server  # noqa: E402  (werkzeug comes with flask)
 
 from connector_sim import Basic, ContractViolationError  # noqa: E402
-from connector_sim.connectors import ApiConnector  # noqa: E402
+from connector_sim.connectors._api_connector import ApiConnector  # noqa: E402
 from connector_sim.testing import CertificateSet, make_certificates  # noqa: E402
 from loyalty_api import create_app  # noqa: E402
 

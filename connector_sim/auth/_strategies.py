@@ -13,11 +13,11 @@ import secrets
 import ssl
 from typing import Any, ClassVar, Mapping, Sequence, Union
 
-from .certificates import CertificateKey, LoadedCertificate, PfxSource, select_certificate
-from .credentials import ClientCredentials
-from .errors import CertificateError, ClaimsError, ConfigurationError
-from .tls import tls_context
-from .wire import WireRequest
+from ._certificates import CertificateKey, LoadedCertificate, PfxSource, select_certificate
+from ._credentials import ClientCredentials
+from ..errors import CertificateError, ClaimsError, ConfigurationError
+from ..tls import tls_context
+from ..wire import WireRequest
 
 __all__ = [
     "AUTHENTICATION_TYPES",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from .profile import InputClaim, OutputClaim
-from .wire import redact_url
+from ..profile import InputClaim, OutputClaim
+from ..wire import redact_url
 
 __all__ = [
     "RESTFUL_KIND",

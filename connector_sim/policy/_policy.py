@@ -16,19 +16,19 @@ import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from .errors import ConfigurationError, PolicyError
-from .policy_merge import merge_claim_types, merge_journeys, merge_technical_profiles, order_files
-from .policy_model import ClaimType, KeyReference, OrchestrationStep, TechnicalProfileDefinition, ValidationReference
-from .policy_reader import PolicyFile
-from .policy_xml import MAX_POLICY_BYTES, check_policy_size, parse_policy
-from .settings import Settings
+from ..errors import ConfigurationError, PolicyError
+from ._merge import merge_claim_types, merge_journeys, merge_technical_profiles, order_files
+from ._model import ClaimType, KeyReference, OrchestrationStep, TechnicalProfileDefinition, ValidationReference
+from ._reader import PolicyFile
+from ._xml import MAX_POLICY_BYTES, check_policy_size, parse_policy
+from ._settings import Settings
 
 if TYPE_CHECKING:
-    from .journey import JourneyResult
-    from .keys import KeyStore
-    from .lint import Finding
-    from .profile import RestfulProfile
-    from .timing import TimingProfile
+    from ..journey import JourneyResult
+    from ..keys import KeyStore
+    from ._lint import Finding
+    from ..profile import RestfulProfile
+    from ..timing import TimingProfile
 
 __all__ = [
     "ClaimType", "KeyReference", "OrchestrationStep", "Policy", "TechnicalProfileDefinition", "ValidationReference",
@@ -98,20 +98,20 @@ class Policy:
         timing: Union[TimingProfile, str, None] = None,
     ) -> RestfulProfile:
         """The RestfulProfile for a RestfulProvider technical profile, with its keys resolved."""
-        from .policy_profile import build_restful_profile
+        from ._build import build_restful_profile
 
         return build_restful_profile(self, self.technical_profile(profile_id), keys, service_url=service_url,
                                      ca_bundle=ca_bundle, deployment_mode=deployment_mode, timing=timing)
 
     def run(self, target: Union[str, Sequence[str]], **options: Any) -> JourneyResult:
         """Run profiles (ids, a UserJourney id or a self-asserted id) with one claims bag; see ``journey``."""
-        from .journey import run_journey
+        from ..journey import run_journey
 
         return run_journey(self, target, **options)
 
     def lint(self, keys: Optional[KeyStore] = None) -> List[Finding]:
         """What B2C would refuse, or what will fail at run time, before any call (see ``lint``)."""
-        from .lint import lint
+        from ._lint import lint
 
         return lint(self, keys=keys)
 

@@ -14,17 +14,17 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
-from .auth import AUTHENTICATION_TYPES
-from .datatypes import DATA_TYPES
-from .lint_flow import defaults_of, usage_sites
-from .policy_model import TechnicalProfileDefinition
-from .policy_profile import BOOLEAN_METADATA, KNOWN_METADATA, key_ids_for
-from .profile import DEPLOYMENT_MODES, SEND_CLAIMS_IN
-from .wire import redact_url
+from ..auth._strategies import AUTHENTICATION_TYPES
+from ..datatypes import DATA_TYPES
+from ._lint_flow import defaults_of, usage_sites
+from ._model import TechnicalProfileDefinition
+from ._build import BOOLEAN_METADATA, KNOWN_METADATA, key_ids_for
+from ..profile import DEPLOYMENT_MODES, SEND_CLAIMS_IN
+from ..wire import redact_url
 
 if TYPE_CHECKING:
-    from .keys import KeyStore
-    from .policy import Policy
+    from ..keys import KeyStore
+    from ._policy import Policy
 
 __all__ = ["Finding", "lint"]
 

@@ -21,17 +21,17 @@ from dataclasses import replace
 from typing import Any, Iterable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
-from .auth import AuthStrategy
-from .connector_contract import judge_answer
-from .connector_outcome import ConnectorOutcome, Violation
-from .connector_request import build_connector_body, compact_app_id, normalise_step
-from .errors import (
+from ..auth._strategies import AuthStrategy
+from ._connector_contract import judge_answer
+from ._outcome import ConnectorOutcome, Violation
+from ._request import build_connector_body, compact_app_id, normalise_step
+from ..errors import (
     CallError, ConfigurationError, ContractViolationError, RequestTimeoutError, TokenAcquisitionError, TransportError,
 )
-from .result import RecordedResponse
-from .timing import TimingProfile, timing_profile
-from .transport import Exchange, Transport
-from .wire import WireRequest, query_secrets, redact_text, redact_url
+from ..result import RecordedResponse
+from ..timing import TimingProfile, timing_profile
+from ..transport import Exchange, Transport
+from ..wire import WireRequest, query_secrets, redact_text, redact_url
 
 __all__ = ["ApiConnector"]
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, List, Mapping, Sequence, Tuple, Union
 from urllib.parse import unquote_plus, urlsplit
 
-from .export_secrets import EnvRef, bearer_description, env_name, secret_table, sensitive_fields
-from .wire import REDACTED, SECRET_QUERY_PARAMETERS, WireRequest, is_sensitive_claim, redact_text
+from ._curl_secrets import EnvRef, bearer_description, env_name, secret_table, sensitive_fields
+from ..wire import REDACTED, SECRET_QUERY_PARAMETERS, WireRequest, is_sensitive_claim, redact_text
 
 __all__ = ["CurlCommand", "EnvRef", "curl_command", "curl_for_result", "curl_script", "sensitive_fields", "to_curl"]
 

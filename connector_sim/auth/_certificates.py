@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .errors import CertificateError
+from ..errors import CertificateError
 
 __all__ = ["CertificateInfo", "CertificateKey", "LoadedCertificate", "load_pfx", "select_certificate"]
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .connector_contract import Verdict
-from .connector_outcome import Violation
+from ._connector_contract import Verdict
+from ._outcome import Violation
 
 __all__ = ["BLOCK_PAGE_DEFAULT", "EVENTS", "Event", "failure_text", "judge_extension_answer"]
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Mapping
 
-from .connector_outcome import Violation
-from .connector_request import compact_app_id, graph_name, parse_extension_name
+from ._outcome import Violation
+from ._request import compact_app_id, graph_name, parse_extension_name
 
 __all__ = ["ACTIONS", "GENERIC_PAGE", "Verdict", "generic_error_text", "judge_answer"]
 

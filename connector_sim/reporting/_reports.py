@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Sequence
 
-from .connector_outcome import ConnectorOutcome
-from .journey.result import JourneyResult, StepResult
-from .result import CallResult
-from .wire import REDACTED, WireRequest, redact_claims, redact_text
+from ..connectors._outcome import ConnectorOutcome
+from ..journey.result import JourneyResult, StepResult
+from ..result import CallResult
+from ..wire import REDACTED, WireRequest, redact_claims, redact_text
 
 __all__ = ["CallRecord", "Report", "describe_record", "records_from"]
 
@@ -81,7 +81,7 @@ class CallRecord:
 def _request(request: WireRequest | None) -> dict[str, Any] | None:
     if request is None:
         return None
-    from .export_secrets import sensitive_fields
+    from ._curl_secrets import sensitive_fields
 
     # Idempotent on a record; masks Authorization if a raw request slipped in, and password- or
     # token-like claims the request carries (a validation API may receive the user's password).
@@ -255,7 +255,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report: summary counts and the list of calls."""
-        from . import __version__
+        from .. import __version__
 
         skipped = sum(1 for r in self.records if r.outcome == "skipped")
         data = {

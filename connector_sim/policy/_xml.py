@@ -16,9 +16,9 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from .errors import PolicyError
-from .policy_reader import FRAGMENT_ROOTS, WRAPPER, PolicyFile, PolicyReader
-from .settings import SETTING_PLACEHOLDER, Settings
+from ..errors import PolicyError
+from ._reader import FRAGMENT_ROOTS, WRAPPER, PolicyFile, PolicyReader
+from ._settings import SETTING_PLACEHOLDER, Settings
 
 __all__ = ["B2C_NAMESPACE", "MAX_DEPTH", "MAX_POLICY_BYTES", "check_policy_size", "parse_policy"]
 

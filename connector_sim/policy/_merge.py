@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .datatypes import DATA_TYPES
-from .errors import PolicyError
-from .policy_model import (
+from ..datatypes import DATA_TYPES
+from ..errors import PolicyError
+from ._model import (
     ClaimReference, ClaimType, KeyReference, MetadataItem, OrchestrationStep, TechnicalProfileDefinition,
     ValidationReference,
 )
-from .policy_reader import PolicyFile, TechnicalProfilePart
-from .profile import InputClaim, OutputClaim
+from ._reader import PolicyFile, TechnicalProfilePart
+from ..profile import InputClaim, OutputClaim
 
 __all__ = ["MAX_INHERITANCE_LEVELS", "merge_claim_types", "merge_journeys", "merge_technical_profiles", "order_files"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .result import Attempt, RecordedResponse
-from .wire import WireRequest, redact_claims
+from ..result import Attempt, RecordedResponse
+from ..wire import WireRequest, redact_claims
 
 __all__ = ["CONTINUING_ACTIONS", "ConnectorOutcome", "Violation"]
 

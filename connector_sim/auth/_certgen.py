@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["add_months", "new_self_signed_pfx", "parse_subject"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Union
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from .wire import REDACTED, WireRequest, is_sensitive_claim
+from ..wire import REDACTED, WireRequest, is_sensitive_claim
 
 __all__ = ["EnvRef", "bearer_description", "env_name", "secret_table", "sensitive_fields"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["SETTING_PLACEHOLDER", "Settings"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = [
     "BUILT_IN_ATTRIBUTES",

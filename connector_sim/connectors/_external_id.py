@@ -42,14 +42,14 @@ from __future__ import annotations
 import uuid
 from typing import Any, Iterable, Mapping
 
-from .auth import AuthStrategy
-from .connector_outcome import ConnectorOutcome, Violation
-from .connector_request import compact_app_id, graph_name, parse_extension_name
-from .connectors import _Endpoint
-from .errors import CallError, ConfigurationError
-from .external_id_contract import EVENTS, Event, failure_text, judge_extension_answer
-from .timing import TimingProfile
-from .wire import WireRequest
+from ..auth._strategies import AuthStrategy
+from ._outcome import ConnectorOutcome, Violation
+from ._request import compact_app_id, graph_name, parse_extension_name
+from ._api_connector import _Endpoint
+from ..errors import CallError, ConfigurationError
+from ._extension_contract import EVENTS, Event, failure_text, judge_extension_answer
+from ..timing import TimingProfile
+from ..wire import WireRequest
 
 __all__ = ["ExternalIdExtension"]
 

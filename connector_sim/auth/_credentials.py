@@ -12,8 +12,8 @@ from typing import Any, Callable, Sequence
 
 import requests
 
-from .errors import TokenAcquisitionError
-from .wire import scrub_exception
+from ..errors import TokenAcquisitionError
+from ..wire import scrub_exception
 
 __all__ = ["REFRESH_LEEWAY", "ClientCredentials"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 from xml.etree.ElementTree import Element
 
-from .errors import PolicyError
-from .policy_model import (
+from ..errors import PolicyError
+from ._model import (
     ClaimReference, KeyReference, MetadataItem, OrchestrationStep, Precondition, ValidationReference,
 )
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Pattern, Union
 
-from .errors import ConnectorSimError
-from .reports import describe_record, records_from
-from .wire import REDACTED, is_sensitive_claim, redact_claims
+from ..errors import ConnectorSimError
+from ._reports import describe_record, records_from
+from ..wire import REDACTED, is_sensitive_claim, redact_claims
 
 __all__ = ["assert_b2c_error", "assert_claims", "assert_ok", "assert_outcome", "assert_user_sees", "explain"]
 

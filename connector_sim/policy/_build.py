@@ -11,17 +11,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 from urllib.parse import urlsplit, urlunsplit
 
-from .auth import AUTHENTICATION_TYPES, build_auth
-from .datatypes import DATA_TYPES
-from .errors import ConfigurationError, PolicyError
-from .keys import KeyStore
-from .policy_model import KeyReference, TechnicalProfileDefinition
-from .profile import SEND_CLAIMS_IN, RestfulProfile, UserMessages
-from .wire import redact_url
+from ..auth._strategies import AUTHENTICATION_TYPES, build_auth
+from ..datatypes import DATA_TYPES
+from ..errors import ConfigurationError, PolicyError
+from ..keys import KeyStore
+from ._model import KeyReference, TechnicalProfileDefinition
+from ..profile import SEND_CLAIMS_IN, RestfulProfile, UserMessages
+from ..wire import redact_url
 
 if TYPE_CHECKING:
-    from .policy import Policy
-    from .timing import TimingProfile
+    from ._policy import Policy
+    from ..timing import TimingProfile
 
 __all__ = [
     "BOOLEAN_METADATA", "KNOWN_METADATA", "USER_MESSAGE_FIELDS", "build_restful_profile", "key_ids_for",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set
 
 if TYPE_CHECKING:
-    from .policy import Policy
+    from ._policy import Policy
 
 __all__ = ["UsageSite", "claims_produced_by", "defaults_of", "usage_sites"]
 
