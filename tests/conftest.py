@@ -6,22 +6,16 @@ these real servers; ``responses`` is only used for request-shaping details.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Dict, Iterator
 
 import pytest
 
-from connector_sim import TimingProfile
+from connector_sim.policy import Policy, load_policy
 from connector_sim.testing import CertificateSet, FakeTokenEndpoint, Reply, TlsServer, make_certificates
 
-#: Secret values used across the suite; tests search captured output for each of them.
-SECRETS = {
-    "password": "p@ss:w%rd-Sécret-9f2",
-    "client_secret": "client-secret-7Hq~e2",
-    "api_key": "api-key-0f8e7d6c5b",
-    "static_token": "static-bearer-token-44aa",
-}
-#: A timing profile fast enough for tests: 0.5 s per attempt, one retry.
-FAST = TimingProfile("test-fast", 0.5, 1)
+from tests.helpers import SECRETS
+from tests.helpers.journeys import JOURNEYS_POLICY, REST_IDS, FakeApi
+
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +68,25 @@ def echo() -> Callable[[Any], Reply]:
         return Reply(200, json={"method": request.method, "path": request.path, "query": request.raw_query})
 
     return handler
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    """The journeys test policy."""
+    return load_policy(JOURNEYS_POLICY)
+
+
+@pytest.fixture
+def fake_api(api: TlsServer, entra: FakeTokenEndpoint) -> Iterator[FakeApi]:
+    """The conftest HTTPS server answering as FakeApi."""
+    handler = FakeApi(entra)
+    api.handler = handler
+    yield handler
+
+
+@pytest.fixture
+def service_urls(api: TlsServer, entra: FakeTokenEndpoint, fake_api: FakeApi) -> Dict[str, str]:
+    """Every RESTful profile of the policy pointed at the local servers."""
+    urls = {pid: api.base_url for pid in REST_IDS}
+    urls["REST-AcquireAccessToken"] = entra.token_url
+    return urls
