@@ -6,6 +6,7 @@ from .auth import (
     ApiKeyHeader, AuthStrategy, Basic, Bearer, CertificateInfo, CertificateKey, ClientCertificate, ClientCredentials,
     NoAuth, StaticBearer,
 )
+from .caller import Caller
 from .connectors import ApiConnector, ConnectorOutcome, ExternalIdExtension, Violation
 from .errors import (
     CallError, CertificateError, ClaimsError, ClaimsTransformationError, ConfigurationError, ConnectionFailedError,
@@ -17,7 +18,8 @@ from .keys import KeyStore
 from .policy import ClaimType, Finding, Policy, Settings, TechnicalProfileDefinition, lint, load_policy, load_policy_text
 from .profile import Emulation, InputClaim, OutputClaim, RestfulProfile, UserMessages
 from .resolvers import ClaimResolverContext
-from .result import Attempt, CallResult, RecordedResponse
+from .result import CallResult
+from .wire import Attempt, RecordedResponse
 from .timing import TIMING_PROFILES, TimingProfile
 from .wire import WireRequest
 
@@ -32,6 +34,7 @@ __all__ = [
     "Bearer",
     "CallError",
     "CallResult",
+    "Caller",
     "CertificateError",
     "CertificateInfo",
     "CertificateKey",

@@ -1,99 +1,134 @@
 """One B2C-faithful call of a RESTful profile: encode, authenticate, send, map.
 
-``Caller`` composes the pure stages (``encoding``, ``auth``, ``mapping``) around the one I/O
-stage (``transport``) and returns a ``CallResult``; on failure it raises the ``CallError`` B2C
-would raise, with the result of the failed call attached as ``error.result``.
+``Caller`` is what a user holds, as they would hold a ``requests.Session``: it keeps its
+connections alive between calls and is a context manager. ``prepare`` builds the exact request
+B2C would send without sending it (what ``inspect`` and ``--export curl`` show); ``call`` sends it
+and returns a ``CallResult``, or raises the ``CallError`` B2C would raise, with that call's record
+on ``error.result``.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .claims import ClaimsBag
 from .encoding import encode_request
 from .errors import CallError
-from .profile import RestfulProfile
-from .resolvers import ClaimResolverContext
-from .result import CallResult, RecordedResponse
-from .transport import Exchange, Transport
 from .mapping import map_response, parse_json_body
-from .wire import SENSITIVE_NAME, WireRequest, is_sensitive_claim, query_secrets, redact_text, sensitive_claim_values
+from .profile import RestfulProfile
+from .redact import SENSITIVE_NAME, Secrets, is_sensitive_claim
+from .resolvers import ClaimResolverContext
+from .result import CallResult
+from .transport import Transport
+from .wire import WireRequest, WireResponse
 
-__all__ = ["Caller"]
+__all__ = ["Caller", "PreparedCall"]
 
 log = logging.getLogger(__name__)
-_BODY_SHOWN = 64 * 1024  # how much of an answer a result keeps for display
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """The exact request B2C would send for one claims bag, not yet sent.
+
+    ``request`` is safe to print; the request as it goes on the wire, credentials and all, stays
+    inside (``Caller.send`` takes it) and is never shown.
+    """
+
+    profile_id: str
+    request: WireRequest
+    secrets: Secrets = field(repr=False)
+    claims: Mapping[str, Any] = field(repr=False)
+    _sent: WireRequest = field(repr=False)
+
+    @property
+    def wire_request(self) -> WireRequest:
+        """The unredacted request, for a second transport (load mode) that sends the same bytes."""
+        return self._sent
 
 
 class Caller:
-    """Calls one profile; keeps its connections alive between calls."""
+    """Calls one profile as B2C would; keeps its connections alive between calls."""
 
-    def __init__(self, profile: RestfulProfile) -> None:
+    def __init__(self, profile: RestfulProfile, *, transport: Transport | None = None) -> None:
         self.profile = profile
-        self.transport = Transport(
-            auth=profile.auth,
+        self.transport = transport or Transport(
             timing=profile.timing_profile,
+            ssl_context=profile.auth.ssl_context,
             ca_bundle=profile.ca_bundle,
             max_response_bytes=profile.emulation.max_response_bytes,
             messages=profile.messages,
         )
 
+    def __repr__(self) -> str:
+        return f"Caller({self.profile.id!r})"
+
     def close(self) -> None:
         """Close pooled connections."""
         self.transport.close()
 
-    def call(
-        self, claims: Mapping[str, Any], *, context: ClaimResolverContext | None = None, step: int = 1
-    ) -> CallResult:
-        """Call the API with this claims bag; return its output claims or raise what B2C would."""
+    def __enter__(self) -> Caller:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def prepare(self, claims: Mapping[str, Any] | None = None, *,
+                context: ClaimResolverContext | None = None) -> PreparedCall:
+        """The request B2C would send for this claims bag, without sending it; raise a ``ClaimsError``."""
         profile = self.profile
-        request: WireRequest | None = None
-        exchange: Exchange | None = None
+        bag = claims if isinstance(claims, ClaimsBag) else ClaimsBag(claims or {})
+        sent = profile.auth.apply(encode_request(profile, bag, context), bag, profile_id=profile.id)
+        secrets = Secrets.for_call(profile.auth, sent.url, bag)
+        return PreparedCall(profile.id, sent.redacted(secrets, profile.auth.secret_headers), secrets, bag, sent)
+
+    def call(self, claims: Mapping[str, Any] | None = None, *, context: ClaimResolverContext | None = None,
+             step: int = 1) -> CallResult:
+        """Call the API with this claims bag; return its output claims or raise what B2C would."""
+        bag = claims if isinstance(claims, ClaimsBag) else ClaimsBag(claims or {})
         try:
-            request = profile.auth.apply(encode_request(profile, claims, context), claims, profile_id=profile.id)
-            exchange = self.transport.send(request, profile_id=profile.id, claims=claims)
-            output, warnings = map_response(profile, exchange, step=step)
+            prepared = self.prepare(bag, context=context)
         except CallError as error:
-            error.profile_id = error.profile_id or profile.id
-            if exchange is not None:
-                error.attempts = exchange.attempts
-            error.redact(self._secrets(request, exchange, claims))  # an API may echo the credentials back
-            error.result = self._result(request, exchange, claims, error=error)
+            error.result = self._result(None, None, bag, Secrets.for_call(self.profile.auth, self.profile.service_url,
+                                                                          bag), error=error)
+            raise
+        return self.send(prepared, step=step)
+
+    def send(self, prepared: PreparedCall, *, step: int = 1) -> CallResult:
+        """Send a prepared call and map its answer; raise the ``CallError`` B2C would raise."""
+        profile = self.profile
+        answer: WireResponse | None = None
+        try:
+            answer = self.transport.send(prepared.wire_request, profile_id=profile.id, secrets=prepared.secrets)
+            secrets = prepared.secrets + _sensitive_values(answer.content)
+            output, warnings = map_response(profile, answer, step=step, secrets=secrets)
+        except CallError as error:
+            secrets = prepared.secrets + (_sensitive_values(answer.content) if answer is not None else [])
+            error.result = self._result(prepared, answer, prepared.claims, secrets, error=error)
             log.debug("%s failed: %s", profile.id, error.message)
             raise
         for warning in warnings:
             log.warning("%s: %s", profile.id, warning)
-        return self._result(request, exchange, claims, output=output, warnings=tuple(warnings))
+        return self._result(prepared, answer, prepared.claims, secrets, output=output, warnings=tuple(warnings))
 
-    def _result(self, request: WireRequest | None, exchange: Exchange | None, claims: Mapping[str, Any], *,
-                output: Mapping[str, Any] | None = None, warnings: tuple[str, ...] = (),
+    def _result(self, prepared: PreparedCall | None, answer: WireResponse | None, claims: Mapping[str, Any],
+                secrets: Secrets, *, output: Mapping[str, Any] | None = None, warnings: tuple[str, ...] = (),
                 error: CallError | None = None) -> CallResult:
         claims = dict(claims)  # the bag may change before the record is built
+        profile = self.profile
 
-        def record() -> tuple[WireRequest, RecordedResponse | None]:
-            secrets = self._secrets(request, exchange, claims)
-            if exchange is not None:
-                shown = exchange.request
-            elif request is not None:
-                shown = request.redacted(secrets, self.profile.auth.secret_headers)
+        def record() -> tuple[WireRequest, WireResponse | None]:
+            if prepared is not None:
+                shown = prepared.request
             else:
-                shown = WireRequest(self.profile.method, self.profile.service_url).redacted()
-            if exchange is None:
-                return shown, None
-            text = redact_text(exchange.body[:_BODY_SHOWN].decode("utf-8", "backslashreplace"), secrets)
-            headers = {name: redact_text(value, secrets) for name, value in exchange.headers.items()}
-            return shown, RecordedResponse(exchange.status, exchange.reason, headers, text,
-                                           truncated=len(exchange.body) > _BODY_SHOWN)
+                shown = WireRequest(profile.method, profile.service_url).redacted(secrets)
+            return shown, answer.redacted(secrets) if answer is not None else None
 
-        attempts = exchange.attempts if exchange is not None else (error.attempts if error is not None else ())
-        size = len(exchange.body) if exchange is not None else 0
-        return CallResult(self.profile.id, dict(output or {}), tuple(attempts), record, warnings, error, size)
-
-    def _secrets(self, request: WireRequest | None, exchange: Exchange | None, claims: Mapping[str, Any]) -> list[str]:
-        """Every value to mask in what this call shows: credentials, ``?code=`` keys, tokens in the answer."""
-        url = request.url if request is not None else self.profile.service_url
-        found = [*self.profile.auth.secret_values(claims), *query_secrets(url), *sensitive_claim_values(claims)]
-        return found + _sensitive_values(exchange.body) if exchange is not None else found
+        attempts = answer.attempts if answer is not None else (error.attempts if error is not None else ())
+        size = len(answer.content) if answer is not None else 0
+        return CallResult(profile.id, dict(output or {}), tuple(attempts), record, warnings, error, size)
 
 
 def _sensitive_values(body: bytes) -> list[str]:

@@ -13,12 +13,13 @@ import re
 from typing import Any, Iterator, Mapping
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from .auth._strategies import Bearer
+from .claims import fold
 from .datatypes import to_json, to_text
 from .errors import ClaimsError
 from .profile import InputClaim, RestfulProfile
 from .resolvers import ClaimResolverContext, resolve_claim_resolvers
-from .wire import WireRequest, is_sensitive_claim
+from .redact import is_sensitive_claim
+from .wire import WireRequest
 
 __all__ = ["encode_request", "input_values"]
 
@@ -43,9 +44,9 @@ def input_values(
     profile: RestfulProfile, claims: Mapping[str, Any], context: ClaimResolverContext | None = None
 ) -> Iterator[tuple[InputClaim, Any]]:
     """Each input claim that has a value, with that value (defaults and resolvers applied)."""
-    bearer = profile.auth.claim if isinstance(profile.auth, Bearer) else None
+    bearer = fold(profile.auth.bearer_claim) if profile.auth.bearer_claim is not None else None
     for claim in profile.input_claims:
-        if claim.claim_type_reference_id == bearer:
+        if fold(claim.claim_type_reference_id) == bearer:
             continue  # the bearer claim travels in the Authorization header only (§4.3)
         value = _claim_value(claim, profile, claims, context)
         if value is None or value == "" or value == []:
@@ -78,7 +79,7 @@ def _utf8(profile: RestfulProfile, text: str, what: str) -> bytes:
 def _body(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> tuple[dict[str, str], bytes]:
     payload_claim = profile.claim_used_for_request_payload
     if payload_claim is not None:
-        value = next((v for c, v in pairs if c.claim_type_reference_id == payload_claim), None)
+        value = next((v for c, v in pairs if fold(c.claim_type_reference_id) == fold(payload_claim)), None)
         if value is None:
             raise ClaimsError(f"ClaimUsedForRequestPayload {payload_claim!r} has no value in the claims bag",
                               claim=payload_claim, profile_id=profile.id)

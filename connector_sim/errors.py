@@ -30,7 +30,7 @@ and the API's own user-facing text.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Sequence
+from typing import Any, ClassVar, Sequence
 
 __all__ = [
     "CallError",
@@ -90,19 +90,6 @@ class ConnectorSimError(Exception):
             "message": self.message,
         }
 
-    def redact(self, secrets: Iterable[str]) -> None:
-        """Mask these secret values in every text of this error (an API may echo credentials in its answer)."""
-        # Values under 4 characters would mask ordinary letters of the message: the CLI's rule too.
-        from .wire import redact_text  # wire imports nothing of the package: no cycle at import time
-
-        values = [s for s in secrets if isinstance(s, str) and len(s) >= 4]
-        if not values:
-            return
-        for name, text in list(vars(self).items()):
-            if isinstance(text, str):
-                setattr(self, name, redact_text(text, values))
-        self.args = (self.message,)
-
 
 class ConfigurationError(ConnectorSimError):
     """A profile, policy or key that B2C would refuse before any request is sent."""
@@ -152,15 +139,15 @@ class CallError(ConnectorSimError):
         message: str,
         *,
         user_message: str | None = None,
-        status: int | None = None,
+        http_status: int | None = None,
         attempts: Sequence[Any] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
         self.user_message = user_message if user_message is not None else message
-        self.status = status
+        self.http_status = http_status  # the HTTP status of the answer, None without one
         self.attempts = tuple(attempts)
-        self.result: Any = None  # the CallResult of the failed call, attached by the caller
+        self.result: Any = None  # the CallResult of the failed call: the caller's record, added as it is raised
 
     def to_dict(self) -> dict[str, Any]:
         """The CLI's ``error`` object: profile, code, userMessage, status."""
@@ -169,7 +156,7 @@ class CallError(ConnectorSimError):
             "profile": self.profile_id,
             "code": self.b2c_code,
             "userMessage": self.user_message,
-            "status": self.status,
+            "status": self.http_status,
             "message": self.message,
         }
 
@@ -200,8 +187,8 @@ class RestApiError(CallError):
         user_sees: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(message, user_message=user_message, status=status, **kwargs)
-        self.http_status = http_status  # any 4xx; ``status`` is the contract's own field (409)
+        super().__init__(message, user_message=user_message, http_status=http_status, **kwargs)
+        self.status = status  # the error contract's own ``status`` field (409), as the API wrote it
         self.code = code
         self.request_id = request_id
         self.developer_message = developer_message
@@ -213,7 +200,6 @@ class RestApiError(CallError):
         """The CLI's ``error`` object, with the contract's debug fields."""
         data = super().to_dict()
         data.update(
-            status=self.http_status,
             bodyStatus=self.status,
             apiCode=self.code,
             requestId=self.request_id,

@@ -14,8 +14,10 @@ from typing import Any
 
 from .datatypes import from_json
 from .errors import CallError, HttpStatusError, InvalidResponseError, RestApiError
+from .messages import user_message
 from .profile import OutputClaim, RestfulProfile
-from .transport import Exchange, user_message
+from .redact import Secrets
+from .wire import WireResponse
 
 __all__ = ["map_response", "parse_json_body", "read_json_path", "status_name"]
 
@@ -94,8 +96,8 @@ def _output_value(profile: RestfulProfile, claim: OutputClaim, document: dict[st
         value = document.get(claim.wire_name, _MISSING)
     if value is None:
         if profile.emulation.null_is_error:
-            raise InvalidResponseError(f"output claim {claim.claim_type_reference_id!r}: the answer holds null for "
-                                       f"{claim.wire_name!r}", profile_id=profile.id)
+            raise ValueError(f"output claim {claim.claim_type_reference_id!r}: the answer holds null for "
+                             f"{claim.wire_name!r}")
         warnings.append(f"output claim {claim.claim_type_reference_id!r}: {claim.wire_name!r} is null; B2C advises "
                         "leaving the key out, treated as absent")
         value = _MISSING
@@ -107,52 +109,61 @@ def _output_value(profile: RestfulProfile, claim: OutputClaim, document: dict[st
     return value
 
 
-def _success(profile: RestfulProfile, exchange: Exchange) -> tuple[dict[str, Any], list[str]]:
+def _unusable(profile: RestfulProfile, exchange: WireResponse, message: str) -> InvalidResponseError:
+    """A 200 whose body B2C cannot use: the user sees the generic request-failed text."""
+    return InvalidResponseError(message, http_status=exchange.status, profile_id=profile.id,
+                                attempts=exchange.attempts,
+                                user_message=user_message(profile.messages, "request_failed", profile.service_url))
+
+
+def _success(profile: RestfulProfile, exchange: WireResponse) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
     if not profile.output_claims:
         return {}, warnings
-    if not exchange.body.strip():
+    if not exchange.content.strip():
         document: Any = {}
         warnings.append("the answer has no body; output claims take their DefaultValue or stay unset")
     else:
         try:
-            document = parse_json_body(exchange.body)
+            document = parse_json_body(exchange.content)
         except ValueError as exc:
-            raise InvalidResponseError(f"HTTP {exchange.status} answer cannot be read: {exc}",
-                                       status=exchange.status, profile_id=profile.id) from None
+            raise _unusable(profile, exchange, f"HTTP {exchange.status} answer cannot be read: {exc}") from None
     if not isinstance(document, dict):
-        raise InvalidResponseError(f"HTTP {exchange.status} answer is a JSON {type(document).__name__}, but B2C "
-                                   "expects a JSON object", status=exchange.status, profile_id=profile.id)
+        raise _unusable(profile, exchange, f"HTTP {exchange.status} answer is a JSON {type(document).__name__}, "
+                        "but B2C expects a JSON object")
     claims: dict[str, Any] = {}
     for claim in profile.output_claims:
-        value = _output_value(profile, claim, document, warnings)
+        try:
+            value = _output_value(profile, claim, document, warnings)
+        except ValueError as exc:
+            raise _unusable(profile, exchange, str(exc)) from None
         if value is _MISSING:
             continue
         try:
             claims[claim.claim_type_reference_id] = from_json(value, claim.data_type)
         except ValueError as exc:
-            raise InvalidResponseError(
-                f"output claim {claim.claim_type_reference_id!r} ({claim.data_type}) cannot take the answer's "
-                f"{claim.wire_name!r}: {exc}", status=exchange.status, profile_id=profile.id) from None
+            raise _unusable(profile, exchange, f"output claim {claim.claim_type_reference_id!r} ({claim.data_type}) "
+                            f"cannot take the answer's {claim.wire_name!r}: {exc}") from None
     return claims, warnings
 
 
-def _error_contract(profile: RestfulProfile, exchange: Exchange, step: int) -> CallError:
+def _error_contract(profile: RestfulProfile, exchange: WireResponse, step: int) -> CallError:
     try:
-        document = parse_json_body(exchange.body)
+        document = parse_json_body(exchange.content)
     except ValueError:
         document = None
     if not isinstance(document, dict) or not isinstance(document.get("userMessage"), str):
-        if exchange.status in (401, 403) and profile.auth.authentication_type in ("Basic", "ClientCertificate"):
+        if exchange.status in (401, 403) and profile.auth.rejected_code is not None:
             return _status_error(profile, exchange, step)  # rejected credentials, not a broken answer
         return InvalidResponseError(
             f"The claims exchange '{profile.id}' specified in step '{step}' returned HTTP error response that "
-            "could not be parsed.", status=exchange.status, b2c_code="AADB2C90261", profile_id=profile.id,
+            "could not be parsed.", http_status=exchange.status, b2c_code="AADB2C90261", profile_id=profile.id,
+            attempts=exchange.attempts,
             hint="a 4xx answer needs a JSON body with version, status (409) and userMessage")
     body_status = document.get("status")
     if profile.emulation.strict_error_status and str(body_status) != "409":
         return InvalidResponseError(f"the error contract's status must be 409, got {body_status!r}",
-                                    status=exchange.status, profile_id=profile.id)
+                                    http_status=exchange.status, profile_id=profile.id, attempts=exchange.attempts)
     fields = {k: document.get(k) for k in ("code", "requestId", "developerMessage", "moreInfo")}
     debug = [f"{k}: {v}" for k, v in fields.items() if v not in (None, "")] if profile.debug_mode else []
     user_sees = document["userMessage"] + ("\n" + "\n".join(debug) if debug else "")
@@ -161,7 +172,8 @@ def _error_contract(profile: RestfulProfile, exchange: Exchange, step: int) -> C
         user_message=document["userMessage"], status=_int_status(body_status),
         http_status=exchange.status, code=_text(fields["code"]), request_id=_text(fields["requestId"]),
         developer_message=_text(fields["developerMessage"]), more_info=_text(fields["moreInfo"]),
-        version=_text(document.get("version")), user_sees=user_sees, profile_id=profile.id)
+        version=_text(document.get("version")), user_sees=user_sees, profile_id=profile.id,
+        attempts=exchange.attempts)
 
 
 def _int_status(value: Any) -> int | None:
@@ -176,31 +188,35 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _status_error(profile: RestfulProfile, exchange: Exchange, step: int) -> CallError:
-    status, auth_type = exchange.status, profile.auth.authentication_type
+def _status_error(profile: RestfulProfile, exchange: WireResponse, step: int) -> CallError:
+    status, auth = exchange.status, profile.auth
     text = (f"The claims exchange '{profile.id}' specified in step '{step}' returned HTTP error response with "
             f"Code '{status_name(status)}' and Reason '{_phrase(status, exchange.reason)}'.")
     code, hint = "AADB2C90075", None
     # Which statuses B2C reports as bad credentials is undocumented (§7.3); this is the likely mapping.
-    if status in (401, 403) and auth_type == "Basic":
-        code, hint = "AADB2C90027", f"Basic credentials specified for '{profile.id}' are invalid"
-    elif status in (401, 403) and auth_type == "ClientCertificate":
-        code, hint = "AADB2C90028", f"Client certificate specified for '{profile.id}' is invalid"
+    if status in (401, 403) and auth.rejected_code is not None:
+        code, hint = auth.rejected_code, auth.rejected_hint.format(profile=profile.id)
     elif 300 <= status < 400:
         hint = "B2C does not follow redirects to another location; the answer itself was used"
-    return HttpStatusError(text, status=status, b2c_code=code, hint=hint, profile_id=profile.id,
-                           user_message=text)
+    return HttpStatusError(text, http_status=status, b2c_code=code, hint=hint, profile_id=profile.id,
+                           user_message=text, attempts=exchange.attempts)
 
 
-def map_response(profile: RestfulProfile, exchange: Exchange, *, step: int = 1) -> tuple[dict[str, Any], list[str]]:
-    """Output claims and warnings for a successful answer; raise the ``CallError`` B2C would raise."""
+def map_response(profile: RestfulProfile, exchange: WireResponse, *, step: int = 1,
+                 secrets: Secrets | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Output claims and warnings for a successful answer; raise the ``CallError`` B2C would raise.
+
+    The error's texts quote the API's answer, so ``secrets`` are masked in it before it is raised
+    (an API may echo the credentials it was sent).
+    """
     status = exchange.status
-    if status == 200 or (profile.emulation.accept_any_2xx and 200 <= status < 300):
-        try:
+    try:
+        if status == 200 or (profile.emulation.accept_any_2xx and 200 <= status < 300):
             return _success(profile, exchange)
-        except InvalidResponseError as exc:
-            exc.user_message = user_message(profile.messages, "request_failed", profile.service_url)
-            raise
-    if 400 <= status < 500:
-        raise _error_contract(profile, exchange, step)
-    raise _status_error(profile, exchange, step)
+        error = _error_contract(profile, exchange, step) if 400 <= status < 500 else _status_error(
+            profile, exchange, step)
+    except InvalidResponseError as unusable:
+        error = unusable
+    if secrets:
+        secrets.error(error)
+    raise error

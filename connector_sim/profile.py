@@ -2,8 +2,8 @@
 
 A ``RestfulProfile`` is what a ``<TechnicalProfile>`` with the ``RestfulProvider`` handler says:
 ServiceUrl, AuthenticationType (an auth strategy), SendClaimsIn, input and output claims and the
-metadata switches. It is checked when it is built, as B2C checks a policy at upload (§12.9).
-``call`` is a convenience that hands the profile to ``caller.Caller``; this module does no I/O.
+metadata switches. It is checked when it is built, as B2C checks a policy at upload (``rules``).
+``call`` is a convenience that hands the profile to a ``Caller`` held for it; this module does no I/O.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
-from urllib.parse import urlsplit
 
-from .auth._strategies import AuthStrategy, Bearer, NoAuth
+from .auth import AuthStrategy, NoAuth
+from .claims import fold
 from .datatypes import DATA_TYPES, JSON_TYPES_MODES
 from .errors import ConfigurationError
+from .messages import UserMessages
+from .redact import redact_url
+from .rules import DEPLOYMENT_MODES, SEND_CLAIMS_IN, check_profile
 from .timing import TimingProfile, timing_profile
-from .wire import redact_url
 
 if TYPE_CHECKING:
     from .caller import Caller
@@ -34,15 +36,8 @@ __all__ = [
     "UserMessages",
 ]
 
-#: SendClaimsIn value -> HTTP verb (behaviour file §3.1).
-SEND_CLAIMS_IN: Mapping[str, str] = {
-    "Body": "POST",
-    "Form": "POST",
-    "Header": "GET",
-    "QueryString": "GET",
-    "Url": "GET",
-}
-DEPLOYMENT_MODES = ("Production", "Development")
+# One lock for every profile's first call: a profile holds no lock of its own (it is plain data).
+_CALLER_LOCK = threading.Lock()
 
 
 def _check_data_type(kind: str, claim: str, data_type: str) -> None:
@@ -84,16 +79,6 @@ class OutputClaim(_ClaimReference):
 
 
 @dataclass(frozen=True)
-class UserMessages:
-    """The four error-message metadata overrides; ``None`` means B2C's localized default (§7.4)."""
-
-    request_failed: str | None = None  # DefaultUserMessageIfRequestFailed
-    request_timeout: str | None = None  # UserMessageIfRequestTimeout
-    dns_resolution_failed: str | None = None  # UserMessageIfDnsResolutionFailed
-    circuit_open: str | None = None  # UserMessageIfCircuitOpen
-
-
-@dataclass(frozen=True)
 class Emulation:
     """Switches for what the sources leave open (§12); the defaults are the documented choices."""
 
@@ -130,8 +115,6 @@ class RestfulProfile:
     messages: UserMessages = field(default_factory=UserMessages)
     ca_bundle: str | None = None
     emulation: Emulation = field(default_factory=Emulation)
-    _caller: list[Caller] = field(default_factory=list, init=False, repr=False, compare=False, hash=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False, hash=False)
 
     def __repr__(self) -> str:
         inputs = [c.claim_type_reference_id for c in self.input_claims]
@@ -160,8 +143,9 @@ class RestfulProfile:
         return self.timing
 
     def input_claim(self, name: str) -> InputClaim | None:
-        """The input claim with this ClaimTypeReferenceId, if any."""
-        return next((c for c in self.input_claims if c.claim_type_reference_id == name), None)
+        """The input claim with this ClaimTypeReferenceId (in any case, as B2C matches them), if any."""
+        key = fold(name)
+        return next((c for c in self.input_claims if fold(c.claim_type_reference_id) == key), None)
 
     def with_changes(self, **changes: Any) -> RestfulProfile:
         """A copy with some fields changed (``service_url`` to point at a local server, say)."""
@@ -178,65 +162,30 @@ class RestfulProfile:
         return self.caller().call(claims or {}, context=context, step=step)
 
     def caller(self) -> Caller:
-        """The profile's ``Caller``, built once so its connections are kept alive between calls."""
-        with self._lock:
-            if not self._caller:
-                from .caller import Caller  # caller imports profile; import late to keep one direction
+        """The ``Caller`` this profile's ``call`` uses, built once so connections stay alive between calls."""
+        # The one step of the core that reaches up to the caller: lazily, so a profile stays data.
+        held = self.__dict__.get("_held_caller")
+        if held is None:
+            with _CALLER_LOCK:
+                held = self.__dict__.get("_held_caller")
+                if held is None:
+                    from .caller import Caller
 
-                self._caller.append(Caller(self))
-            return self._caller[0]
+                    held = Caller(self)
+                    object.__setattr__(self, "_held_caller", held)  # not a field: not in eq, repr or replace
+        return held
 
     def close(self) -> None:
-        """Close the pooled connections of this profile's caller."""
-        with self._lock:
-            while self._caller:
-                self._caller.pop().close()
-
-
-def _fail(profile: RestfulProfile, code: str, message: str, hint: str | None = None) -> None:
-    raise ConfigurationError(
-        f"technical profile {profile.id!r}: {message}", profile_id=profile.id, b2c_code=code, hint=hint
-    )
+        """Close the pooled connections of the caller ``call`` holds."""
+        held = self.__dict__.pop("_held_caller", None)
+        if held is not None:
+            held.close()
 
 
 def _validate(p: RestfulProfile) -> None:
-    """B2C's upload-time checks (§12.9), with B2C's error codes."""
+    """B2C's upload-time checks (``rules``), raised with B2C's code on the first finding."""
     if not isinstance(p.auth, AuthStrategy):
         raise TypeError(f"auth must be an AuthStrategy such as Basic(...) or NoAuth(), got {type(p.auth).__name__}")
-    if p.send_claims_in not in SEND_CLAIMS_IN:
-        _fail(p, "AADB2C90029", f"unsupported SendClaimsIn {p.send_claims_in!r}; use one of {', '.join(SEND_CLAIMS_IN)}")
-    if p.deployment_mode not in DEPLOYMENT_MODES:
-        _fail(p, "AADB2C90026", f"unknown DeploymentMode {p.deployment_mode!r}; use Production or Development")
-    if not p.service_url or not isinstance(p.service_url, str):
-        _fail(p, "AADB2C90023", "the ServiceUrl metadata is missing")
-    parts = urlsplit(p.service_url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        _fail(p, "AADB2C90026", f"ServiceUrl {p.service_url!r} is not an absolute http(s) URL")
-    if "{" in (parts.hostname or "") or "{" in parts.netloc:
-        _fail(p, "AADB2C90026", "the host name part of the ServiceUrl cannot contain claims", "put claims in the path")
-    production = p.deployment_mode == "Production"
-    if production and parts.scheme == "http" and not p.allow_insecure_auth_in_production:
-        _fail(p, "AADB2C90256", "production mode policies must use https",
-              "use an https ServiceUrl, or DeploymentMode Development for local work")
-    if production and p.auth.authentication_type == "None" and not p.allow_insecure_auth_in_production:
-        _fail(p, "AADB2C90258", "AuthenticationType None is only allowed in production mode policies with "
-              "metadata key 'AllowInsecureAuthInProduction' set to true",
-              "set allow_insecure_auth_in_production=True, or DeploymentMode Development")
-    if isinstance(p.auth, Bearer) and p.auth.claim is not None and p.input_claim(p.auth.claim) is None:
-        _fail(p, "AADB2C90193", f"the bearer token claim {p.auth.claim!r} (UseClaimAsBearerToken) is not among "
-              "the input claims", f"add InputClaim({p.auth.claim!r}) to the profile")
-    payload = p.claim_used_for_request_payload
-    if payload is not None:
-        claim = p.input_claim(payload)
-        if claim is None:
-            _fail(p, "AADB2C90023", f"ClaimUsedForRequestPayload {payload!r} is not among the input claims")
-        elif claim.data_type != "string":
-            _fail(p, "AADB2C90023", f"ClaimUsedForRequestPayload {payload!r} must be a string claim")
-    wire_names = [c.wire_name for c in p.input_claims if not _is_bearer_claim(p, c)]
-    duplicates = sorted({n for n in wire_names if wire_names.count(n) > 1})
-    if duplicates:
-        _fail(p, "AADB2C99022", f"input claims send the same name twice: {', '.join(duplicates)}")
-
-
-def _is_bearer_claim(p: RestfulProfile, claim: InputClaim) -> bool:
-    return isinstance(p.auth, Bearer) and p.auth.claim == claim.claim_type_reference_id
+    for rule in check_profile(p):
+        raise ConfigurationError(f"technical profile {p.id!r}: {rule.message}", profile_id=p.id,
+                                 b2c_code=rule.code, hint=rule.hint)

@@ -6,41 +6,10 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from .wire import WireRequest, redact_claims
+from .redact import redact_claims
+from .wire import Attempt, WireRequest, WireResponse
 
-__all__ = ["Attempt", "CallResult", "RecordedResponse"]
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One try: its number, the HTTP status (None without an answer), time taken and outcome."""
-
-    number: int
-    status: int | None
-    elapsed_ms: float
-    outcome: str  # "success", "http-error", "timeout", "dns", "connection-error", "tls-error", ...
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"number": self.number, "status": self.status, "elapsed_ms": round(self.elapsed_ms, 3),
-                "outcome": self.outcome, "error": self.error}
-
-
-@dataclass(frozen=True)
-class RecordedResponse:
-    """The answer as received: status, headers and the (capped) body text."""
-
-    status: int
-    reason: str
-    headers: Mapping[str, str]
-    body: str
-    truncated: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"status": self.status, "reason": self.reason, "headers": dict(self.headers),
-                "body": self.body, "truncated": self.truncated}
+__all__ = ["CallResult"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +23,13 @@ class CallResult:
     profile_id: str
     claims: Mapping[str, Any]
     attempts: tuple[Attempt, ...]
-    record: Callable[[], tuple[WireRequest, RecordedResponse | None]] = field(repr=False, compare=False)
+    record: Callable[[], tuple[WireRequest, WireResponse | None]] = field(repr=False, compare=False)
     warnings: tuple[str, ...] = ()
     error: Any = None  # the CallError when the call failed (the result is then on error.result)
     response_bytes: int = 0  # size of the answer's body as received (without building the record)
 
     @functools.cached_property
-    def _recorded(self) -> tuple[WireRequest, RecordedResponse | None]:
+    def _recorded(self) -> tuple[WireRequest, WireResponse | None]:
         return self.record()
 
     @property
@@ -69,7 +38,7 @@ class CallResult:
         return self._recorded[0]
 
     @property
-    def response(self) -> RecordedResponse | None:
+    def response(self) -> WireResponse | None:
         """The answer as received (capped, credentials masked), or None without one."""
         return self._recorded[1]
 

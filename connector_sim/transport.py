@@ -1,84 +1,86 @@
 """Sending one request the way B2C does: TLS rules, timeout, retries, capped reads.
 
-This is the one place that talks to the network for API calls and the one place where
-requests/urllib3/ssl exceptions become ``TransportError``s, each carrying the user message B2C
-would show (the profile's overrides, else the localized defaults of behaviour file §7.4).
+This is the one place that talks to the network for API calls, and ``_TRANSLATIONS`` is the one
+table that turns every exception requests, urllib3, ssl and socket can raise into a failure
+kind, so each ``TransportError`` is complete when raised: profile, attempts, the user message B2C
+would show (the profile's overrides, else the localized defaults of behaviour file §7.4), and
+a message and cause chain with the call's secrets already masked.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import re
 import socket
+import ssl
 import time
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from . import logs
-from .auth._strategies import AuthStrategy
-from .tls import tls_context
 from .errors import (
-    CallError, ConnectionFailedError, DnsResolutionError, InvalidResponseError, RequestTimeoutError, TlsError,
-    TransportError,
+    ConnectionFailedError, DnsResolutionError, InvalidResponseError, RequestTimeoutError, TlsError, TransportError,
 )
-from .profile import UserMessages
-from .result import Attempt
+from .messages import UserMessages, user_message
+from .redact import Secrets, install_log_filter, redact_url
 from .timing import TimingProfile
-from .wire import WireRequest, query_secrets, redact_url, scrub_exception, sensitive_claim_values
+from .tls import tls_context
+from .wire import Attempt, WireRequest, WireResponse
 
-__all__ = ["DEFAULT_MESSAGES", "Exchange", "Transport", "user_message"]
+__all__ = ["FAILURE_KINDS", "Transport", "failure_kind"]
 
 log = logging.getLogger(__name__)
-logs.install()
-
-#: B2C's localized defaults ("Restful service error messages" of localization-string-ids.md).
-DEFAULT_MESSAGES = UserMessages(
-    request_failed="Failed to establish connection to restful service end point. Restful service URL: {0}",
-    request_timeout="Failed to establish connection to restful service end point within timeout limit {0} "
-    "seconds. Restful service URL: {1}",
-    dns_resolution_failed="Failed to resolve the hostname of the restful service endpoint. "
-    "Restful service URL: {0}",
-    circuit_open="{0} Restful Service URL: {1}",
-)
+install_log_filter()
 _CHUNK = 1024 * 1024
 
 
-def user_message(messages: UserMessages, kind: str, url: str, timeout: float = 0.0) -> str:
-    """The text B2C shows for a failure ``kind``: the profile's override, else the default, filled in."""
-    if getattr(messages, kind) is None and messages.request_failed is not None:
-        kind = "request_failed"  # each specific message falls back to DefaultUserMessageIfRequestFailed
-    template = getattr(messages, kind) or getattr(DEFAULT_MESSAGES, kind)
-    shown = redact_url(url)
-    args = (f"{timeout:g}", shown) if kind == "request_timeout" else (shown,)
-    try:
-        return template.format(*args)
-    except (IndexError, KeyError, ValueError):
-        return template  # a custom text with braces of its own is shown as written
+class _Deadline(Exception):
+    """The attempt ran out of time while the answer was still arriving."""
 
 
-@dataclass(frozen=True)
-class Exchange:
-    """An answer and the attempts it took; ``request`` is the redacted record of what was sent."""
+#: Foreign exception -> failure kind, most specific first. An exception's whole chain (cause,
+#: context, wrapped ``reason`` and ``args``) is searched for the first row that matches, in row
+#: order, so a DNS failure that requests wraps in a ConnectionError is still "dns".
+_TRANSLATIONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((_Deadline,), "timeout"),
+    ((requests.exceptions.SSLError, urllib3.exceptions.SSLError, ssl.SSLError,
+      ssl.CertificateError), "tls-error"),
+    ((requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError), "timeout"),
+    ((urllib3.exceptions.NameResolutionError, socket.gaierror, socket.herror), "dns"),
+    ((requests.exceptions.RequestException, urllib3.exceptions.HTTPError, urllib3.exceptions.HTTPWarning,
+      OSError, ValueError, EOFError), "connection-error"),
+)
+FAILURE_KINDS = ("timeout", "tls-error", "dns", "connection-error")
+#: What the transport catches around one attempt: everything the table can translate.
+_CAUGHT = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError, EOFError,
+           _Deadline)
 
-    status: int
-    reason: str
-    headers: Mapping[str, str]
-    body: bytes
-    attempts: tuple[Attempt, ...]
-    sent: WireRequest = field(repr=False)  # as sent, secrets and all: never shown
-    secrets: Sequence[str] = field(default=(), repr=False)
-    secret_headers: Sequence[str] = field(default=(), repr=False)
 
-    @functools.cached_property
-    def request(self) -> WireRequest:
-        """What was sent, safe to print; redacted on first use, since most calls never show it."""
-        return self.sent.redacted(self.secrets, self.secret_headers)
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending: list[Any] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [current.__cause__, current.__context__, getattr(current, "reason", None),
+                    *[a for a in current.args if isinstance(a, BaseException)]]
+
+
+def failure_kind(exc: BaseException) -> str:
+    """The failure kind of a foreign exception, by the one translation table."""
+    chain = list(_chain(exc))
+    for classes, kind in _TRANSLATIONS:
+        # TLS and timeouts are read off the exception itself: a timeout's chain may hold an SSL
+        # read error, and a TLS failure is never retried.
+        candidates = chain if kind in ("dns", "connection-error") else chain[:1]
+        if any(isinstance(e, classes) for e in candidates):
+            return kind
+    return "connection-error"
 
 
 class _TlsAdapter(HTTPAdapter):
@@ -93,53 +95,34 @@ class _TlsAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-def _is_dns_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, socket.gaierror) or type(seen).__name__ == "NameResolutionError":
-            return True
-        seen = seen.__cause__ or seen.__context__ or (seen.args[0] if seen.args and isinstance(
-            seen.args[0], BaseException) else None)
-    return False
-
-
-def _classify(exc: Exception) -> str:
-    if isinstance(exc, (requests.exceptions.SSLError, urllib3.exceptions.SSLError)):
-        return "tls-error"
-    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
-        return "timeout"
-    if _is_dns_failure(exc):
-        return "dns"
-    return "connection-error"
-
-
-class _Deadline(Exception):
-    """The attempt ran out of time while the answer was still arriving."""
-
-
 class Transport:
     """A keep-alive session held to B2C's transport rules, shared by every call of one profile."""
 
     def __init__(
         self,
         *,
-        auth: AuthStrategy,
         timing: TimingProfile,
+        ssl_context: ssl.SSLContext | None = None,
         ca_bundle: str | None = None,
         max_response_bytes: int = 4 * 1024 * 1024,
         messages: UserMessages | None = None,
+        pool_size: int = 64,
     ) -> None:
-        self.auth = auth
         self.timing = timing
         self.max_response_bytes = max_response_bytes
         self.messages = messages or UserMessages()
-        # Sessions ignore the environment (proxies, .netrc, REQUESTS_CA_BUNDLE overriding verify):
-        # the trust store is chosen here, per request, so tests behave the same on every machine.
-        self._verify: str | bool = ca_bundle or os.environ.get("REQUESTS_CA_BUNDLE") or True
+        # Sessions ignore the environment (proxies, .netrc, REQUESTS_CA_BUNDLE): the trust store is
+        # the CA bundle the user passed, else the default one, so a call trusts the same servers on
+        # every machine.
+        self._verify: str | bool = ca_bundle or True
         self._session = requests.Session()
         self._session.trust_env = False
         self._session.headers.clear()  # no requests defaults (User-Agent, Accept): B2C's own are unknown
-        self._session.mount("https://", _TlsAdapter(auth.ssl_context or tls_context()))
+        # A pool as large as the threads a test suite may share one profile with: a smaller one
+        # discards connections under load instead of reusing them.
+        self._session.mount("https://", _TlsAdapter(ssl_context or tls_context(), pool_connections=4,
+                                                    pool_maxsize=pool_size))
+        self._session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=pool_size))
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -172,7 +155,7 @@ class Transport:
             if remaining <= 0:
                 response.close()
                 raise _Deadline()
-            if sock is not None:
+            if sock is not None and sock.fileno() != -1:
                 sock.settimeout(remaining)
             chunk = read(_CHUNK, decode_content=True)
             if not chunk:
@@ -180,66 +163,58 @@ class Transport:
             size += len(chunk)
             if size > self.max_response_bytes:
                 response.close()
-                raise InvalidResponseError(
-                    f"the answer is larger than {self.max_response_bytes} bytes; it was not read further",
-                    status=response.status_code,
-                    hint="B2C's own limit is undocumented; answers this large are almost certainly a bug",
-                )
+                return b"".join(chunks) + chunk  # the caller sees the size and refuses it
             chunks.append(chunk)
 
-    def _attempt(self, request: WireRequest) -> requests.Response:
+    def _attempt(self, request: WireRequest, deadline: float) -> tuple[requests.Response, bytes]:
         timeout = self.timing.timeout
-        return self._session.request(
+        response = self._session.request(
             request.method, request.url, headers=dict(request.headers), data=request.body,
             timeout=(timeout, timeout), stream=True, allow_redirects=False, verify=self._verify,
         )
+        try:
+            return response, self._read(response, deadline)
+        finally:
+            response.close()
 
-    def send(self, request: WireRequest, *, profile_id: str, claims: Mapping[str, Any] | None = None) -> Exchange:
+    def send(self, request: WireRequest, *, profile_id: str, secrets: Secrets | None = None) -> WireResponse:
         """Send with the timing profile's timeout and retries; return the answer or raise."""
-        secrets = [*self.auth.secret_values(claims), *sensitive_claim_values(claims)]
+        secrets = secrets or Secrets()
         attempts: list[Attempt] = []
-        last_kind: str = "connection-error"
-        last_exc: Exception | None = None
+        kind, failure = "connection-error", None
         for number in range(1, self.timing.attempts + 1):
             started = time.perf_counter()
-            deadline = time.monotonic() + self.timing.timeout
             try:
-                response = self._attempt(request)
-                try:
-                    body = self._read(response, deadline)
-                finally:
-                    response.close()
-            except _Deadline as exc:
-                last_kind, last_exc = "timeout", exc
-            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-                # The body is read from urllib3 directly, so its exceptions arrive unwrapped.
-                last_kind, last_exc = _classify(exc), exc
-            except CallError as exc:
-                attempts.append(Attempt(number, None, _ms(started), "too-large", exc.message))
-                exc.profile_id, exc.attempts = profile_id, tuple(attempts)
-                exc.user_message = user_message(self.messages, "request_failed", request.url)
-                raise
+                response, body = self._attempt(request, time.monotonic() + self.timing.timeout)
+            except _CAUGHT as exc:
+                kind, failure = failure_kind(exc), exc
             else:
+                if len(body) > self.max_response_bytes:
+                    attempts.append(Attempt(number, response.status_code, _ms(started), "too-large"))
+                    raise InvalidResponseError(
+                        f"the answer is larger than {self.max_response_bytes} bytes; it was not read further",
+                        http_status=response.status_code, profile_id=profile_id, attempts=attempts,
+                        user_message=user_message(self.messages, "request_failed", request.url),
+                        hint="B2C's own limit is undocumented; answers this large are almost certainly a bug")
                 attempts.append(Attempt(number, response.status_code, _ms(started), "answered"))
                 log.debug("%s %s -> %s (%d bytes)", request.method, redact_url(request.url),
                           response.status_code, len(body))
-                return Exchange(response.status_code, response.reason or "", dict(response.headers), body,
-                                tuple(attempts), request, secrets, self.auth.secret_headers)
-            attempts.append(Attempt(number, None, _ms(started), last_kind, type(last_exc).__name__))
-            log.debug("%s %s attempt %d failed: %s", request.method, redact_url(request.url), number, last_kind)
-            if last_kind == "tls-error":
+                return WireResponse(response.status_code, response.reason or "", dict(response.headers), body,
+                                    tuple(attempts))
+            attempts.append(Attempt(number, None, _ms(started), kind, type(failure).__name__))
+            log.debug("%s %s attempt %d failed: %s", request.method, redact_url(request.url), number, kind)
+            if kind == "tls-error":
                 break  # a handshake that failed once fails again; B2C's retries are for slow or lost answers
         # requests' messages carry the full URL (``?code=`` key) and its exceptions the prepared request.
-        scrub_exception(last_exc, [*self.auth.secret_values(claims), *query_secrets(request.url)])
-        raise self._failure(last_kind, last_exc, request.url, profile_id, attempts)
+        secrets.exception(failure)
+        raise self._failure(kind, failure, request.url, profile_id, attempts)
 
     def _failure(self, kind: str, exc: BaseException | None, url: str, profile_id: str,
                  attempts: list[Attempt]) -> TransportError:
         shown = redact_url(url)
-        retried = len(attempts) > 1
         common: dict[str, Any] = {
             "profile_id": profile_id, "attempts": attempts,
-            "b2c_code": "AADB2C90162" if retried else None,
+            "b2c_code": "AADB2C90162" if len(attempts) > 1 else None,
         }
         error: TransportError
         if kind == "timeout":

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ._certificates import CertificateInfo, CertificateKey, LoadedCertificate, load_pfx, select_certificate
 from ._credentials import ClientCredentials
-from ._strategies import (
-    AUTHENTICATION_TYPES, ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, NoAuth, StaticBearer,
-    build_auth,
-)
+from ._api_key import ApiKeyHeader
+from ._base import AuthStrategy, NoAuth
+from ._basic import Basic
+from ._bearer import Bearer, BearerFromClaim, BearerFromCredentials, StaticBearer
+from ._build import AUTHENTICATION_TYPES, build_auth
+from ._certificate import ClientCertificate
 
 __all__ = [
     "AUTHENTICATION_TYPES",
@@ -15,6 +17,8 @@ __all__ = [
     "AuthStrategy",
     "Basic",
     "Bearer",
+    "BearerFromClaim",
+    "BearerFromCredentials",
     "CertificateInfo",
     "CertificateKey",
     "ClientCertificate",

@@ -2,26 +2,38 @@
 
 B2C wants a PKCS #12 file with a private key of an RSA key set, a password, and dates that hold;
 with several certificates it uses "the most recently uploaded certificate which is not expired
-and whose start date has passed" (behaviour file §4.2, §4.5). Decoding happens here, once.
+and whose start date has passed" (behaviour file §4.2, §4.5). Decoding happens here, once per
+distinct (.pfx bytes, password) per process: ``load_pfx`` keeps what it decoded under a keyed
+digest of both (never the password), so every profile, journey step and load user built from the
+same key shares one ``LoadedCertificate``. ``new_client_context`` builds a TLS client context from
+it without decoding again. cryptography is imported when a certificate is first decoded.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import hmac
 import os
+import secrets
+import ssl
+import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence, Union
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
+from typing import TYPE_CHECKING, Sequence, Union
 
 from ..errors import CertificateError
+from ..userfiles import read_user_file
 
-__all__ = ["CertificateInfo", "CertificateKey", "LoadedCertificate", "load_pfx", "select_certificate"]
+if TYPE_CHECKING:
+    from cryptography import x509
+
+__all__ = [
+    "CertificateInfo", "CertificateKey", "LoadedCertificate", "clear_pfx_cache", "load_pfx", "new_client_context",
+    "select_certificate",
+]
 
 PfxSource = Union[bytes, str, "os.PathLike[str]"]
 #: Days before expiry from which a check warns that the certificate needs renewing.
@@ -88,6 +100,9 @@ class LoadedCertificate:
 
     def to_pkcs12(self, password: bytes) -> bytes:
         """The certificate re-encoded as PKCS #12 in memory, encrypted with ``password``."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
         return pkcs12.serialize_key_and_certificates(
             name=None,
             key=self.key,  # type: ignore[arg-type]
@@ -102,12 +117,15 @@ def _read(source: PfxSource) -> tuple[bytes, str]:
         return source, "<pfx bytes>"
     path = Path(source)
     try:
-        return path.read_bytes(), str(path)
+        # Capped, regular files only: /dev/zero or a FIFO named as a .pfx is refused, not read forever.
+        return read_user_file(path, what=f"the .pfx file {str(path)!r}", error=CertificateError), str(path)
     except OSError as exc:
         raise CertificateError(f"cannot read the .pfx file {str(path)!r}: {exc.strerror}") from exc
 
 
 def _key_description(key: object) -> tuple[str, int | None]:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     if key is None:
         return "none", None
     if isinstance(key, rsa.RSAPrivateKey):
@@ -120,10 +138,51 @@ def _name(value: x509.Name) -> str:
     return value.rfc4514_string()
 
 
+#: Distinct (.pfx, password) pairs kept decoded; the least recently used goes first beyond this.
+PFX_CACHE_SIZE = 64
+_DIGEST_KEY = secrets.token_bytes(32)  # per process: the digests mean nothing outside it
+_decoded: OrderedDict[bytes, LoadedCertificate] = OrderedDict()
+_decoded_lock = threading.Lock()
+
+
+def _cache_key(data: bytes, secret: bytes | None) -> bytes:
+    # A keyed digest of both: the cache never holds the password, and equal digests mean equal inputs.
+    mac = hmac.new(_DIGEST_KEY, len(data).to_bytes(8, "big"), hashlib.sha256)
+    mac.update(data)
+    mac.update(b"\x00" if secret is None else b"\x01" + secret)
+    return mac.digest()
+
+
+def clear_pfx_cache() -> None:
+    """Forget every decoded .pfx (the next ``load_pfx`` of each decodes it again)."""
+    with _decoded_lock:
+        _decoded.clear()
+
+
 def load_pfx(source: PfxSource, password: str | bytes | None) -> LoadedCertificate:
-    """Decode a .pfx; raise ``CertificateError`` when it cannot be opened (never showing the password)."""
+    """Decode a .pfx once per distinct (bytes, password) per process; raise ``CertificateError`` when it cannot be
+    opened (never showing the password)."""
     data, label = _read(source)
     secret = password.encode("utf-8") if isinstance(password, str) else password
+    key = _cache_key(data, secret or None)  # an empty password opens a .pfx as None does
+    with _decoded_lock:
+        cached = _decoded.get(key)
+        if cached is not None:
+            _decoded.move_to_end(key)
+            return cached
+    loaded = _decode(data, secret, label)
+    with _decoded_lock:
+        loaded = _decoded.setdefault(key, loaded)  # two threads that raced keep the first one's
+        _decoded.move_to_end(key)
+        while len(_decoded) > PFX_CACHE_SIZE:
+            _decoded.popitem(last=False)
+    return loaded
+
+
+def _decode(data: bytes, secret: bytes | None, label: str) -> LoadedCertificate:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(data, secret or None)
     except ValueError as exc:
@@ -150,6 +209,45 @@ def load_pfx(source: PfxSource, password: str | bytes | None) -> LoadedCertifica
         has_private_key=key is not None,
     )
     return LoadedCertificate(key=key, certificate=cert, chain=tuple(chain), info=info)
+
+
+def new_client_context(certificate: LoadedCertificate) -> ssl.SSLContext:
+    """A fresh client SSL context presenting ``certificate`` (no TLS rules applied yet), without decoding again.
+
+    It does what requests-pkcs12's adapter does with a .pfx, from the key already decoded: the key
+    reaches a temporary file (readable by this user only) encrypted with a one-off password, ssl
+    loads it, and the file is deleted at once. A certificate of the chain that has expired is
+    refused, as requests-pkcs12 refuses it.
+    """
+    from cryptography.hazmat.primitives import serialization
+
+    now = _dt.datetime.now(_dt.timezone.utc)
+    for cert in (certificate.certificate, *certificate.chain):
+        if cert.not_valid_after_utc < now:
+            raise CertificateError(f"the client certificate cannot be used for TLS: {_name(cert.subject)} expired on "
+                                   f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M:%SZ}", b2c_code="AADB2C90028")
+    if certificate.key is None:
+        raise CertificateError("the client certificate cannot be used for TLS: the .pfx holds no private key",
+                               b2c_code="AADB2C90028")
+    one_off = secrets.token_bytes(16)
+    try:
+        pem = certificate.key.private_bytes(  # type: ignore[attr-defined]
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(one_off))
+    except (TypeError, ValueError) as exc:
+        raise CertificateError(f"the client certificate cannot be used for TLS: {exc}") from exc
+    pem += b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (certificate.certificate, *certificate.chain))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    handle = tempfile.NamedTemporaryFile(prefix="connector-sim-", suffix=".pem", delete=False)  # noqa: SIM115
+    try:
+        with handle:
+            handle.write(pem)
+        context.load_cert_chain(handle.name, password=one_off)
+    except ssl.SSLError as exc:
+        raise CertificateError(f"the client certificate cannot be used for TLS: {exc}") from exc
+    finally:
+        os.remove(handle.name)
+    return context
 
 
 def select_certificate(

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import requests
 
 from ..errors import TokenAcquisitionError
-from ..wire import scrub_exception
+from ..redact import Secrets, scrub_exception
 
 __all__ = ["REFRESH_LEEWAY", "ClientCredentials"]
 
@@ -120,7 +120,7 @@ class ClientCredentials:
                 error_description=description,
                 user_message=description or error,
             )
-            failure.redact(self.secret_values)  # an endpoint may quote what it was sent
+            Secrets(self.secret_values).error(failure)  # an endpoint may quote what it was sent
             raise failure
         if result.get("token_source") != "cache":
             self.token_requests += 1

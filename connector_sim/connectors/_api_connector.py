@@ -16,28 +16,18 @@ both carry the outcome as ``.result``. Configuration mistakes (an auth type user
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from typing import Any, Iterable, Mapping, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, Iterable, Mapping
 
-from ..auth._strategies import AuthStrategy
+from ..auth import AuthStrategy
+from ..errors import ConfigurationError, ContractViolationError
+from ..timing import TimingProfile, timing_profile
 from ._connector_contract import judge_answer
+from ._endpoint import Endpoint
 from ._outcome import ConnectorOutcome, Violation
 from ._request import build_connector_body, compact_app_id, normalise_step
-from ..errors import (
-    CallError, ConfigurationError, ContractViolationError, RequestTimeoutError, TokenAcquisitionError, TransportError,
-)
-from ..result import RecordedResponse
-from ..timing import TimingProfile, timing_profile
-from ..transport import Exchange, Transport
-from ..wire import WireRequest, query_secrets, redact_text, redact_url
 
 __all__ = ["ApiConnector"]
 
-_E = TypeVar("_E", bound="_Endpoint")
-
-_BODY_SHOWN = 64 * 1024
 _USER_FLOW_AUTH = ("Basic", "ClientCertificate")
 _AUTH_HINTS = {
     "None": "user flows always require Basic or certificate authentication; with no real check on the API side "
@@ -49,113 +39,7 @@ _AUTH_HINTS = {
 }
 
 
-class _Endpoint:
-    """What both connector kinds share: one HTTPS endpoint, one auth strategy, one transport."""
-
-    kind = "b2c-user-flow"
-
-    def __init__(self, url: str, auth: AuthStrategy, timing: TimingProfile, *, ca_bundle: str | None,
-                 strict: bool, name: str, max_response_bytes: int) -> None:
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme != "https" or not parts.hostname:
-            raise ConfigurationError(
-                f"{name}: the endpoint must be an absolute https URL, got {url!r}",
-                hint="B2C and Entra only call public HTTPS endpoints; connector_sim.testing.TlsServer serves "
-                "HTTPS on 127.0.0.1 for tests",
-            )
-        if not isinstance(auth, AuthStrategy):
-            raise TypeError(f"auth must be an AuthStrategy such as Basic(...), got {type(auth).__name__}")
-        self.url, self.auth, self.timing = url, auth, timing
-        self.strict, self.name = strict, name
-        self.transport = Transport(auth=auth, timing=timing, ca_bundle=ca_bundle,
-                                   max_response_bytes=max_response_bytes)
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self.transport.close()
-
-    def __enter__(self: _E) -> _E:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _post(self, document: Mapping[str, Any]) -> tuple[WireRequest, Exchange | None, CallError | None]:
-        """POST ``document`` as JSON; return the redacted request, the answer or the failure."""
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        request = WireRequest("POST", self.url, {"Content-Type": "application/json"}, body)
-        try:
-            request = self.auth.apply(request, {}, profile_id=self.name)
-            exchange = self.transport.send(request, profile_id=self.name)
-        except CallError as error:
-            return request.redacted(self._secrets(), self.auth.secret_headers), None, error
-        return exchange.request, exchange, None
-
-    def _secrets(self) -> list[str]:
-        """Values to mask in everything an outcome shows: credentials and ``?code=`` keys of the URL."""
-        return [*self.auth.secret_values(), *query_secrets(self.url)]
-
-    def _record(self, exchange: Exchange) -> RecordedResponse:
-        secrets = self._secrets()
-        text = redact_text(exchange.body[:_BODY_SHOWN].decode("utf-8", "backslashreplace"), secrets)
-        headers = {name: redact_text(value, secrets) for name, value in exchange.headers.items()}
-        return RecordedResponse(exchange.status, exchange.reason, headers, text,
-                                truncated=len(exchange.body) > _BODY_SHOWN)
-
-    @property
-    def shown_url(self) -> str:
-        """The endpoint with key-carrying query parameters (``?code=``) masked."""
-        return redact_url(self.url)
-
-    def _failure_rule(self, error: CallError) -> tuple[str, str]:
-        if isinstance(error, RequestTimeoutError):
-            return "timeout", (f"no answer within {self.timing.timeout:g} s in {len(error.attempts)} attempts "
-                               f"(timing profile {self.timing.name})")
-        if isinstance(error, TransportError):
-            return "transport-error", error.message
-        if isinstance(error, TokenAcquisitionError):
-            return "token-acquisition", error.message
-        return "response-too-large", error.message
-
-    def _failed(self, step: str, shown: WireRequest, error: CallError) -> ConnectorOutcome:
-        """The outcome of a call that got no usable answer at all (timeout, DNS, connection, TLS, size)."""
-        rule, reason = self._failure_rule(error)
-        violation = Violation(rule, reason, "the flow stops on an error page showing the text in user_sees")
-        return ConnectorOutcome(step, None, {}, error.user_message, (violation,), tuple(error.attempts), shown,
-                                None, kind=self.kind, error=error)
-
-    def _finish(self, outcome: ConnectorOutcome) -> ConnectorOutcome:
-        """Apply ``strict``: raise the transport error or a ContractViolationError, else return."""
-        secrets = [s for s in self._secrets() if len(s) >= 4]  # shorter ones would mask ordinary letters
-        if secrets:  # an API may echo the credentials back in its messages
-            violations = tuple(Violation(v.rule, redact_text(v.reason, secrets), v.b2c_does)
-                               for v in outcome.violations)
-            user_sees = redact_text(outcome.user_sees, secrets) if outcome.user_sees is not None else None
-            attribute_errors = {k: redact_text(v, secrets) for k, v in outcome.attribute_errors.items()}
-            if (violations, user_sees, attribute_errors) != (outcome.violations, outcome.user_sees,
-                                                             dict(outcome.attribute_errors)):
-                outcome = replace(outcome, violations=violations, user_sees=user_sees,
-                                  attribute_errors=attribute_errors)
-            if outcome.error is not None:
-                outcome.error.redact(secrets)
-        if not self.strict:
-            return outcome
-        if outcome.error is not None:  # no answer at all: raise what stopped it (timeout, TLS, token...)
-            outcome.error.result = outcome
-            raise outcome.error
-        if outcome.violations:
-            summary = "; ".join(str(v) for v in outcome.violations)
-            error = ContractViolationError(
-                f"{self.name} at {outcome.step}: the answer breaks the contract: {summary}",
-                violations=outcome.violations, user_message=outcome.user_sees, status=outcome.status,
-                attempts=outcome.attempts, profile_id=self.name,
-            )
-            error.result = outcome
-            raise error
-        return outcome
-
-
-class ApiConnector(_Endpoint):
+class ApiConnector(Endpoint):
     """A B2C user-flow API connector: the endpoint, its Basic or certificate auth, and the step calls."""
 
     def __init__(
@@ -239,7 +123,7 @@ class ApiConnector(_Endpoint):
         if exchange is None:
             assert error is not None
             return self._finish(self._failed(step, shown, error))
-        verdict = judge_answer(step, exchange.status, exchange.body, reason=exchange.reason,
+        verdict = judge_answer(step, exchange.status, exchange.content, reason=exchange.reason,
                                extensions_app_id=self.extensions_app_id, name=self.name)
         outcome = ConnectorOutcome(step, verdict.action, verdict.claims, verdict.user_sees, verdict.violations,
                                    exchange.attempts, shown, self._record(exchange), warnings=verdict.warnings)
@@ -256,3 +140,6 @@ class ApiConnector(_Endpoint):
     def pre_token_issuance(self, **fields: Any) -> ConnectorOutcome:
         """Call the "Before sending the token (preview)" step (see ``call``)."""
         return self.call("PreTokenIssuance", **fields)
+
+
+_Endpoint = Endpoint  # TEMPORARY: the External ID work in progress still imports the old name

@@ -70,4 +70,4 @@ def test_the_token_gets_a_job_title(url: str, certs: CertificateSet) -> None:
 def test_wrong_credentials_are_refused(url: str, certs: CertificateSet) -> None:
     with pytest.raises(ContractViolationError) as caught:
         connector(url, certs, password="wrong").post_attribute_collection(email="alice@contoso.com")
-    assert caught.value.violations[0].rule == "http-status" and caught.value.status == 401
+    assert caught.value.violations[0].rule == "http-status" and caught.value.http_status == 401

@@ -36,4 +36,4 @@ with local_sample_api() as local:
     try:
         profile.with_changes(auth=other).call({"email": "alice@contoso.com"})
     except HttpStatusError as error:
-        print("refused:", error.b2c_code, error.status)
+        print("refused:", error.b2c_code, error.http_status)

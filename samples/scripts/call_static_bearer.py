@@ -30,4 +30,4 @@ with local_sample_api() as local:
     try:
         profile.with_changes(auth=StaticBearer("not-the-token")).call({"email": "alice@contoso.com"})
     except InvalidResponseError as error:
-        print("refused:", error.b2c_code, error.status)
+        print("refused:", error.b2c_code, error.http_status)

@@ -12,7 +12,7 @@ from connector_sim import (
     ApiKeyHeader, Basic, Bearer, CertificateError, CertificateKey, ClaimsError, ClientCertificate,
     ClientCredentials, ConfigurationError, NoAuth, StaticBearer, WireRequest,
 )
-from connector_sim.auth._strategies import AUTHENTICATION_TYPES, build_auth
+from connector_sim.auth import AUTHENTICATION_TYPES, build_auth
 from connector_sim.auth._certificates import load_pfx, select_certificate
 
 REQUEST = WireRequest("POST", "https://api.contoso.com/x")

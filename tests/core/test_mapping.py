@@ -12,12 +12,12 @@ from connector_sim import (
     RestfulProfile, WireRequest,
 )
 from connector_sim.mapping import map_response, read_json_path, status_name
-from connector_sim.transport import Exchange
+from connector_sim.wire import WireResponse
 
 
-def _exchange(status: int, body: Any = b"", reason: str = "") -> Exchange:
+def _exchange(status: int, body: Any = b"", reason: str = "") -> WireResponse:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Exchange(status, reason, {}, raw, (), WireRequest("POST", "https://x"))
+    return WireResponse(status, reason, {}, raw)
 
 
 def _profile(*outputs: OutputClaim, **kw: Any) -> RestfulProfile:

@@ -26,8 +26,7 @@ from connector_sim.datatypes import DATA_TYPES
 from connector_sim.connectors._extension_contract import EVENTS, judge_extension_answer
 from connector_sim.mapping import map_response
 from connector_sim.testing import Reply, TlsServer
-from connector_sim.transport import Exchange
-from connector_sim.wire import WireRequest
+from connector_sim.wire import WireRequest, WireResponse
 
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     derandomize=True)
@@ -153,8 +152,7 @@ def answers(draw: Any) -> tuple[RestfulProfile, Exchange]:
     profile = RestfulProfile("https://api.contoso.example/api", auth=NoAuth(), deployment_mode="Development",
                              output_claims=claims, resolve_json_paths_in_json_tokens=draw(st.booleans()))
     status = draw(st.sampled_from([200, 200, 200, 201, 204, 302, 400, 401, 409, 500]))
-    exchange = Exchange(status, "", {"Content-Type": "application/json"}, raw, (),
-                        WireRequest("POST", profile.service_url))
+    exchange = WireResponse(status, "", {"Content-Type": "application/json"}, raw)
     return profile, exchange
 
 

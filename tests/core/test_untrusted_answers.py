@@ -121,7 +121,7 @@ def test_restful_profile_maps_a_bad_answer_to_b2cs_error(api: Any, certs: Any, c
 
     error_class, reason, code = PROFILE_EXPECTED[case]
     assert type(error) is error_class, repr(error)
-    assert reason in error.message and error.b2c_code == code and error.status in (200, None)
+    assert reason in error.message and error.b2c_code == code and error.http_status in (200, None)
     assert error.user_message.startswith(FAILED)  # what the end user would see
     assert len(error.attempts) == 1  # an answer, however bad, is not retried
     assert error.result is not None and error.result.claims == {}
@@ -157,7 +157,7 @@ def test_unreadable_error_answers(api: Any, certs: Any, status: int, body: bytes
     profile = _profile(api.url("/api/profile"), certs)
     error, _, _ = _measured(lambda: profile.call({}))
     profile.close()
-    assert type(error).__name__ == name and error.b2c_code == code and error.status == status
+    assert type(error).__name__ == name and error.b2c_code == code and error.http_status == status
 
 
 def test_a_redirect_is_not_followed_to_another_host(api: Any, certs: Any) -> None:
@@ -169,7 +169,7 @@ def test_a_redirect_is_not_followed_to_another_host(api: Any, certs: Any) -> Non
         profile.close()
         assert elsewhere.requests == []  # neither the claims nor the Basic credentials went there
     error = info.value
-    assert error.b2c_code == "AADB2C90075" and error.status == 302
+    assert error.b2c_code == "AADB2C90075" and error.http_status == 302
     assert "Code 'Redirect'" in error.message and "does not follow redirects" in (error.hint or "")
     assert len(api.requests) == 1
 
