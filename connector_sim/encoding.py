@@ -25,6 +25,10 @@ __all__ = ["encode_request", "input_values"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# Headers that frame or route the request: a claim that set them would change where the request
+# goes or how it is read, not what it says (B2C's behaviour is undocumented: refused, README §choices).
+_FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te",
+                              "trailer", "upgrade", "expect", "proxy-connection"})
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
 
@@ -104,6 +108,10 @@ def _headers(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> di
     headers: dict[str, Any] = {}
     for claim, value in pairs:
         name, text = claim.wire_name, _convert(profile, claim, value, as_text=True)
+        if name.lower() in _FRAMING_HEADERS:
+            raise ClaimsError(f"claim {claim.claim_type_reference_id!r} cannot be sent as header {name!r}: it frames "
+                              "or routes the request", claim=claim.claim_type_reference_id, profile_id=profile.id,
+                              hint="give the claim another PartnerClaimType")
         if not _TOKEN.match(name):
             raise ClaimsError(f"claim {claim.claim_type_reference_id!r} cannot be sent as header {name!r}: "
                               "not a valid HTTP header name", claim=claim.claim_type_reference_id, profile_id=profile.id)

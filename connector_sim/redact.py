@@ -9,13 +9,14 @@ read it and each match is mapped back to the characters that spelled it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 from typing import Any, Iterable, Iterator, Mapping
-from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 __all__ = [
-    "REDACTED", "SECRET_QUERY_PARAMETERS", "SENSITIVE_NAME", "QueryKeyFilter", "Secrets", "install_log_filter",
+    "CURRENT_SECRETS", "REDACTED", "SECRET_QUERY_PARAMETERS", "SENSITIVE_NAME", "QueryKeyFilter", "Secrets", "install_log_filter",
     "is_sensitive_claim", "query_secrets", "redact_claims", "redact_query_keys", "redact_text", "redact_url",
     "scrub_exception", "sensitive_claim_values",
 ]
@@ -140,18 +141,24 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
 def redact_url(url: str) -> str:
     """``url`` with key-carrying query parameters (``?code=``) and userinfo masked.
 
-    The query is rewritten only when it holds such a key, so a recorded URL is otherwise byte for
-    byte what was sent (a replay of it is identical).
+    Only the key's value is replaced, in place: every other byte of the URL stays as it was sent,
+    so a recorded URL (and a replay of it) is identical to what went on the wire.
     """
     parts = urlsplit(url)
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(k.lower() in SECRET_QUERY_PARAMETERS for k, _ in pairs):
-        return urlunsplit(parts._replace(netloc=netloc)) if netloc != parts.netloc else url
-    masked = [(k, REDACTED if k.lower() in SECRET_QUERY_PARAMETERS else v) for k, v in pairs]
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(masked, safe="*/:")))
+    query = parts.query
+    if query:
+        pairs = query.split("&")
+        for index, pair in enumerate(pairs):
+            name, sep, value = pair.partition("=")
+            if sep and unquote_plus(name).lower() in SECRET_QUERY_PARAMETERS:
+                pairs[index] = f"{name}={REDACTED}"
+        query = "&".join(pairs)
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def redact_query_keys(text: str) -> str:
@@ -243,19 +250,31 @@ def scrub_exception(exc: BaseException | None, secrets: Iterable[str] = ()) -> N
         pending += [a for a in current.args if isinstance(a, BaseException)]
 
 
-class QueryKeyFilter(logging.Filter):
-    """Masks ``code=``, ``key=``... query values in a record's message and arguments.
+#: The secrets of the call under way in this context, for log records written by other libraries.
+CURRENT_SECRETS: contextvars.ContextVar[Secrets | None] = contextvars.ContextVar("connector_sim_secrets",
+                                                                                  default=None)
 
-    urllib3 logs each request line at DEBUG, query string included, and an Azure Functions key
-    travels as ``?code=...``.
+
+class QueryKeyFilter(logging.Filter):
+    """Masks ``code=``, ``key=``... query values, and the call's own secrets, in a record.
+
+    urllib3 logs each request line at DEBUG, query string included: an Azure Functions key
+    travels as ``?code=...``, and a password or bearer claim sent as a query parameter would be
+    in that line too.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record in place; never drop it."""
+        secrets = CURRENT_SECRETS.get()
+        values = secrets.values if secrets is not None else ()
+
+        def clean(text: str) -> str:
+            return redact_text(redact_query_keys(text), values)
+
         if isinstance(record.msg, str):
-            record.msg = redact_query_keys(record.msg)
+            record.msg = clean(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redact_query_keys(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(clean(a) if isinstance(a, str) else a for a in record.args)
         return True
 
 

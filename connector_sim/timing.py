@@ -58,3 +58,4 @@ def timing_profile(value: TimingProfile | str) -> TimingProfile:
     except (KeyError, TypeError):
         names = ", ".join(TIMING_PROFILES)
         raise ConfigurationError(f"unknown timing profile {value!r}; choose one of: {names}") from None
+

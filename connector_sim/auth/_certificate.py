@@ -7,7 +7,7 @@ import ssl
 from typing import Any, Sequence, Union
 
 from ..errors import CertificateError
-from ..tls import tls_context
+from ..transport import tls_context
 from ._base import AuthStrategy
 from ._certificates import CertificateKey, LoadedCertificate, PfxSource, select_certificate
 

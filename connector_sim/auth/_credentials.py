@@ -10,8 +10,6 @@ import threading
 import time
 from typing import Any, Callable, Sequence
 
-import requests
-
 from ..errors import TokenAcquisitionError
 from ..redact import Secrets, scrub_exception
 
@@ -62,10 +60,14 @@ class ClientCredentials:
 
     def _build_app(self) -> Any:
         import msal  # imported on first use: msal is heavy and only this strategy needs it
+        import requests
+
+        from ..transport import TlsAdapter
 
         http = requests.Session()
         http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify
         http.verify = self.ca_bundle or True
+        http.mount("https://", TlsAdapter())  # the token endpoint too: TLS 1.2+, B2C's eight suites
         try:
             # The constructor fetches the tenant's OpenID configuration; instance discovery is off
             # so that msal never calls a host other than the authority's.
@@ -101,6 +103,8 @@ class ClientCredentials:
             self._token = None
 
     def _acquire(self) -> dict[str, Any]:
+        import requests  # imported when a token is first asked for, with msal
+
         if self._app is None:
             self._app = self._build_app()
         try:

@@ -1,4 +1,4 @@
-"""Sending one request the way B2C does: TLS rules, timeout, retries, capped reads.
+"""Sending one request the way B2C does: TLS rules (``_tls``), deadlines (``_deadline``), retries, capped reads.
 
 This is the one place that talks to the network for API calls, and ``_TRANSLATIONS`` is the one
 table that turns every exception requests, urllib3, ssl and socket can raise into a failure
@@ -20,16 +20,17 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from .errors import (
+from ..errors import (
     ConnectionFailedError, DnsResolutionError, InvalidResponseError, RequestTimeoutError, TlsError, TransportError,
 )
-from .messages import UserMessages, user_message
-from .redact import Secrets, install_log_filter, redact_url
-from .timing import TimingProfile
-from .tls import tls_context
-from .wire import Attempt, WireRequest, WireResponse
+from ..messages import UserMessages, user_message
+from ..redact import CURRENT_SECRETS, Secrets, install_log_filter
+from ..timing import TimingProfile
+from ..wire import Attempt, WireRequest, WireResponse
+from ._deadline import ATTEMPT, deadlined
+from ._tls import B2C_CIPHERS, TlsAdapter, tls_context
 
-__all__ = ["FAILURE_KINDS", "Transport", "failure_kind"]
+__all__ = ["B2C_CIPHERS", "FAILURE_KINDS", "TlsAdapter", "Transport", "failure_kind", "tls_context"]
 
 log = logging.getLogger(__name__)
 install_log_filter()
@@ -83,18 +84,6 @@ def failure_kind(exc: BaseException) -> str:
     return "connection-error"
 
 
-class _TlsAdapter(HTTPAdapter):
-    """An adapter whose connections use one prepared SSL context (B2C's TLS rules, client cert)."""
-
-    def __init__(self, ssl_context: Any, **kwargs: Any) -> None:
-        self._ssl_context = ssl_context
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["ssl_context"] = self._ssl_context
-        super().init_poolmanager(*args, **kwargs)
-
-
 class Transport:
     """A keep-alive session held to B2C's transport rules, shared by every call of one profile."""
 
@@ -120,9 +109,9 @@ class Transport:
         self._session.headers.clear()  # no requests defaults (User-Agent, Accept): B2C's own are unknown
         # A pool as large as the threads a test suite may share one profile with: a smaller one
         # discards connections under load instead of reusing them.
-        self._session.mount("https://", _TlsAdapter(ssl_context or tls_context(), pool_connections=4,
-                                                    pool_maxsize=pool_size))
-        self._session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=pool_size))
+        self._session.mount("https://", deadlined(TlsAdapter(ssl_context, pool_connections=4,
+                                                              pool_maxsize=pool_size)))
+        self._session.mount("http://", deadlined(HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)))
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -168,10 +157,18 @@ class Transport:
 
     def _attempt(self, request: WireRequest, deadline: float) -> tuple[requests.Response, bytes]:
         timeout = self.timing.timeout
-        response = self._session.request(
-            request.method, request.url, headers=dict(request.headers), data=request.body,
-            timeout=(timeout, timeout), stream=True, allow_redirects=False, verify=self._verify,
-        )
+        ATTEMPT.deadline, ATTEMPT.expired = deadline, False
+        try:
+            response = self._session.request(
+                request.method, request.url, headers=dict(request.headers), data=request.body,
+                timeout=(timeout, timeout), stream=True, allow_redirects=False, verify=self._verify,
+            )
+        except _CAUGHT:
+            if ATTEMPT.expired:
+                raise _Deadline() from None  # the watchdog ended it: B2C's timeout, not a lost connection
+            raise
+        finally:
+            ATTEMPT.deadline = None
         try:
             return response, self._read(response, deadline)
         finally:
@@ -180,6 +177,13 @@ class Transport:
     def send(self, request: WireRequest, *, profile_id: str, secrets: Secrets | None = None) -> WireResponse:
         """Send with the timing profile's timeout and retries; return the answer or raise."""
         secrets = secrets or Secrets()
+        token = CURRENT_SECRETS.set(secrets)  # urllib3's DEBUG lines quote the URL
+        try:
+            return self._send(request, profile_id, secrets)
+        finally:
+            CURRENT_SECRETS.reset(token)
+
+    def _send(self, request: WireRequest, profile_id: str, secrets: Secrets) -> WireResponse:
         attempts: list[Attempt] = []
         kind, failure = "connection-error", None
         for number in range(1, self.timing.attempts + 1):
@@ -194,24 +198,24 @@ class Transport:
                     raise InvalidResponseError(
                         f"the answer is larger than {self.max_response_bytes} bytes; it was not read further",
                         http_status=response.status_code, profile_id=profile_id, attempts=attempts,
-                        user_message=user_message(self.messages, "request_failed", request.url),
+                        user_message=user_message(self.messages, "request_failed", secrets.url(request.url)),
                         hint="B2C's own limit is undocumented; answers this large are almost certainly a bug")
                 attempts.append(Attempt(number, response.status_code, _ms(started), "answered"))
-                log.debug("%s %s -> %s (%d bytes)", request.method, redact_url(request.url),
+                log.debug("%s %s -> %s (%d bytes)", request.method, secrets.url(request.url),
                           response.status_code, len(body))
                 return WireResponse(response.status_code, response.reason or "", dict(response.headers), body,
                                     tuple(attempts))
             attempts.append(Attempt(number, None, _ms(started), kind, type(failure).__name__))
-            log.debug("%s %s attempt %d failed: %s", request.method, redact_url(request.url), number, kind)
+            log.debug("%s %s attempt %d failed: %s", request.method, secrets.url(request.url), number, kind)
             if kind == "tls-error":
                 break  # a handshake that failed once fails again; B2C's retries are for slow or lost answers
         # requests' messages carry the full URL (``?code=`` key) and its exceptions the prepared request.
         secrets.exception(failure)
-        raise self._failure(kind, failure, request.url, profile_id, attempts)
+        raise self._failure(kind, failure, request.url, profile_id, attempts, secrets)
 
     def _failure(self, kind: str, exc: BaseException | None, url: str, profile_id: str,
-                 attempts: list[Attempt]) -> TransportError:
-        shown = redact_url(url)
+                 attempts: list[Attempt], secrets: Secrets) -> TransportError:
+        shown = secrets.url(url)
         common: dict[str, Any] = {
             "profile_id": profile_id, "attempts": attempts,
             "b2c_code": "AADB2C90162" if len(attempts) > 1 else None,
@@ -221,20 +225,20 @@ class Transport:
             error = RequestTimeoutError(
                 f"{shown} did not answer within {self.timing.timeout:g} s ({len(attempts)} attempts, "
                 f"timing profile {self.timing.name})",
-                user_message=user_message(self.messages, "request_timeout", url, self.timing.timeout), **common)
+                user_message=user_message(self.messages, "request_timeout", shown, self.timing.timeout), **common)
         elif kind == "dns":
             error = DnsResolutionError(f"the host name of {shown} does not resolve",
-                                       user_message=user_message(self.messages, "dns_resolution_failed", url),
+                                       user_message=user_message(self.messages, "dns_resolution_failed", shown),
                                        **common)
         elif kind == "tls-error":
             error = TlsError(
                 f"TLS with {shown} failed: {_tls_reason(exc)}",
-                user_message=user_message(self.messages, "request_failed", url),
+                user_message=user_message(self.messages, "request_failed", shown),
                 hint="B2C needs TLS 1.2+, one of its eight ECDHE suites and a trusted server certificate "
                 "(`connector-sim tls-check URL` explains); for a local CA pass ca_bundle", **common)
         else:
             error = ConnectionFailedError(f"the connection to {shown} failed: {type(exc).__name__}",
-                                          user_message=user_message(self.messages, "request_failed", url), **common)
+                                          user_message=user_message(self.messages, "request_failed", shown), **common)
         error.__cause__ = exc
         return error
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
-__all__ = ["B2C_CIPHERS", "tls_context"]
+from requests.adapters import HTTPAdapter
+
+__all__ = ["B2C_CIPHERS", "TlsAdapter", "tls_context"]
 
 #: The eight suites B2C requires an endpoint to offer, in OpenSSL names (behaviour file §9.3).
 B2C_CIPHERS = ":".join(
@@ -25,3 +28,16 @@ def tls_context(base: ssl.SSLContext | None = None) -> ssl.SSLContext:
     ctx.check_hostname = True
     ctx.verify_mode = ssl.CERT_REQUIRED
     return ctx
+
+
+class TlsAdapter(HTTPAdapter):
+    """A requests adapter whose connections use one prepared SSL context (B2C's rules, a client cert)."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None, **kwargs: Any) -> None:
+        self._ssl_context = ssl_context or tls_context()
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Hand the prepared context to every pool."""
+        kwargs["ssl_context"] = self._ssl_context
+        super().init_poolmanager(*args, **kwargs)
