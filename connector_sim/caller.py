@@ -56,8 +56,7 @@ class Caller:
         self.profile = profile
         self.transport = transport or Transport(
             timing=profile.timing_profile,
-            ssl_context=profile.auth.ssl_context,
-            ca_bundle=profile.ca_bundle,
+            ssl_context=profile.auth.ssl_context_for(profile.ca_bundle),
             max_response_bytes=profile.emulation.max_response_bytes,
             messages=profile.messages,
         )

@@ -11,6 +11,7 @@ import ssl
 from typing import Any, ClassVar, Mapping
 
 from ..errors import ConfigurationError
+from ..transport import server_trust_context
 from ..wire import WireRequest
 
 __all__ = ["AuthStrategy", "NoAuth", "require_header_value", "require_text"]
@@ -59,6 +60,14 @@ class AuthStrategy:
     def apply(self, request: WireRequest, claims: Mapping[str, Any], *, profile_id: str = "") -> WireRequest:
         """The request with this strategy's headers added (claims feed Bearer-from-claim)."""
         return request
+
+    def ssl_context_for(self, ca_bundle: str | None) -> ssl.SSLContext:
+        """The TLS context a call with this strategy uses against servers ``ca_bundle`` vouches for.
+
+        One per process per bundle for every strategy that presents no certificate, so all of
+        them share one connection pool per host.
+        """
+        return server_trust_context(ca_bundle)
 
     def secret_values(self, claims: Mapping[str, Any] | None = None) -> tuple[str, ...]:
         """Every secret this strategy could put on the wire, for redaction."""

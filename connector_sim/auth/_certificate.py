@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 import ssl
+import threading
 from typing import Any, Sequence, Union
 
 from ..errors import CertificateError
-from ..transport import tls_context
+from ..transport import tls_context, trust
 from ._base import AuthStrategy
 from ._certificates import CertificateKey, LoadedCertificate, PfxSource, select_certificate
 
@@ -30,6 +31,19 @@ class ClientCertificate(AuthStrategy):
         keys = [s if isinstance(s, CertificateKey) else CertificateKey(s, password) for s in sources]
         self.certificate: LoadedCertificate = select_certificate(keys)
         self.ssl_context = tls_context(self.new_ssl_context())
+        self._trusting: dict[str | None, ssl.SSLContext] = {}
+        self._lock = threading.Lock()
+
+    def ssl_context_for(self, ca_bundle: str | None) -> ssl.SSLContext:
+        """This certificate's TLS context trusting ``ca_bundle``, built once per bundle."""
+        with self._lock:
+            context = self._trusting.get(ca_bundle)
+            if context is None:
+                # The first bundle takes the context built already; another needs its own, since
+                # trust loaded into a context cannot be taken out again.
+                base = self.ssl_context if not self._trusting else tls_context(self.new_ssl_context())
+                context = self._trusting[ca_bundle] = trust(base, ca_bundle)
+            return context
 
     def new_ssl_context(self) -> ssl.SSLContext:
         """A fresh client SSL context presenting this certificate (no TLS rules applied yet)."""

@@ -62,12 +62,12 @@ class ClientCredentials:
         import msal  # imported on first use: msal is heavy and only this strategy needs it
         import requests
 
-        from ..transport import TlsAdapter
+        from ..transport import TlsAdapter, server_trust_context
 
         http = requests.Session()
         http.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override verify
-        http.verify = self.ca_bundle or True
-        http.mount("https://", TlsAdapter())  # the token endpoint too: TLS 1.2+, B2C's eight suites
+        # The token endpoint too: TLS 1.2+, B2C's eight suites, the trust store loaded once.
+        http.mount("https://", TlsAdapter(server_trust_context(self.ca_bundle)))
         try:
             # The constructor fetches the tenant's OpenID configuration; instance discovery is off
             # so that msal never calls a host other than the authority's.

@@ -44,7 +44,7 @@ class Endpoint:
             raise TypeError(f"auth must be an AuthStrategy such as Basic(...), got {type(auth).__name__}")
         self.url, self.auth, self.timing = url, auth, timing
         self.strict, self.name = strict, name
-        self.transport = Transport(timing=timing, ssl_context=auth.ssl_context, ca_bundle=ca_bundle,
+        self.transport = Transport(timing=timing, ssl_context=auth.ssl_context_for(ca_bundle),
                                    max_response_bytes=max_response_bytes)
         self.secrets = Secrets.for_call(auth, url)  # credentials and ``?code=`` keys of the URL
 

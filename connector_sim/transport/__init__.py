@@ -18,7 +18,6 @@ from typing import Any, Iterator
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from ..errors import (
     ConnectionFailedError, DnsResolutionError, InvalidResponseError, RequestTimeoutError, TlsError, TransportError,
@@ -27,10 +26,14 @@ from ..messages import UserMessages, user_message
 from ..redact import CURRENT_SECRETS, Secrets, install_log_filter
 from ..timing import TimingProfile
 from ..wire import Attempt, WireRequest, WireResponse
-from ._deadline import ATTEMPT, deadlined
-from ._tls import B2C_CIPHERS, TlsAdapter, tls_context
+from . import _pools
+from ._deadline import ATTEMPT
+from ._tls import B2C_CIPHERS, TlsAdapter, server_trust_context, tls_context, trust
 
-__all__ = ["B2C_CIPHERS", "FAILURE_KINDS", "TlsAdapter", "Transport", "failure_kind", "tls_context"]
+__all__ = [
+    "B2C_CIPHERS", "FAILURE_KINDS", "TlsAdapter", "Transport", "failure_kind", "server_trust_context", "tls_context",
+    "trust",
+]
 
 log = logging.getLogger(__name__)
 install_log_filter()
@@ -95,33 +98,32 @@ class Transport:
         ca_bundle: str | None = None,
         max_response_bytes: int = 4 * 1024 * 1024,
         messages: UserMessages | None = None,
-        pool_size: int = 64,
     ) -> None:
+        """``ssl_context`` carries B2C's rules, the trust store and any client certificate
+        (``AuthStrategy.ssl_context_for``); without one, the CA bundle's shared context is used."""
         self.timing = timing
         self.max_response_bytes = max_response_bytes
         self.messages = messages or UserMessages()
-        # Sessions ignore the environment (proxies, .netrc, REQUESTS_CA_BUNDLE): the trust store is
-        # the CA bundle the user passed, else the default one, so a call trusts the same servers on
-        # every machine.
-        self._verify: str | bool = ca_bundle or True
-        self._session = requests.Session()
-        self._session.trust_env = False
-        self._session.headers.clear()  # no requests defaults (User-Agent, Accept): B2C's own are unknown
-        # A pool as large as the threads a test suite may share one profile with: a smaller one
-        # discards connections under load instead of reusing them.
-        self._session.mount("https://", deadlined(TlsAdapter(ssl_context, pool_connections=4,
-                                                              pool_maxsize=pool_size)))
-        self._session.mount("http://", deadlined(HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)))
+        self._context = ssl_context or server_trust_context(ca_bundle)
+        self._session: requests.Session | None = _pools.acquire(self._context)
+        self._hosts: set[str] = set()  # "host:port" of each server called, closed with this transport
 
     def close(self) -> None:
-        """Close pooled connections."""
-        self._session.close()
+        """Let go of the shared pool (the last transport using it closes its connections)."""
+        if self._session is not None:
+            self._session = None
+            _pools.release(self._context, self._hosts)
 
     def __enter__(self) -> Transport:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _live_session(self) -> requests.Session:
+        if self._session is None:  # used again after close(): take the pool again
+            self._session = _pools.acquire(self._context)
+        return self._session
 
     def _read(self, response: requests.Response, deadline: float) -> bytes:
         # read1 returns what has arrived (a small answer in one call, a huge one stops at the cap),
@@ -158,10 +160,11 @@ class Transport:
     def _attempt(self, request: WireRequest, deadline: float) -> tuple[requests.Response, bytes]:
         timeout = self.timing.timeout
         ATTEMPT.deadline, ATTEMPT.expired = deadline, False
+        self._hosts.add(request.url.split("/", 3)[2].rpartition("@")[2])
         try:
-            response = self._session.request(
+            response = self._live_session().request(
                 request.method, request.url, headers=dict(request.headers), data=request.body,
-                timeout=(timeout, timeout), stream=True, allow_redirects=False, verify=self._verify,
+                timeout=(timeout, timeout), stream=True, allow_redirects=False, verify=True,
             )
         except _CAUGHT:
             if ATTEMPT.expired:
