@@ -9,6 +9,7 @@ on ``error.result``.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -38,15 +39,23 @@ class PreparedCall:
     """
 
     profile_id: str
-    request: WireRequest
     secrets: Secrets = field(repr=False)
     claims: Mapping[str, Any] = field(repr=False)
     _sent: WireRequest = field(repr=False)
+    _secret_headers: tuple[str, ...] = field(default=(), repr=False)
+
+    @functools.cached_property
+    def request(self) -> WireRequest:
+        """What would go over the wire, secrets masked; built on first use (most calls never show it)."""
+        return self._sent.redacted(self.secrets, self._secret_headers)
 
     @property
     def wire_request(self) -> WireRequest:
         """The unredacted request, for a second transport (load mode) that sends the same bytes."""
         return self._sent
+
+    def __repr__(self) -> str:
+        return f"PreparedCall(profile_id={self.profile_id!r}, request={self.request!r})"
 
 
 class Caller:
@@ -81,7 +90,7 @@ class Caller:
         bag = claims if isinstance(claims, ClaimsBag) else ClaimsBag(claims or {})
         sent = profile.auth.apply(encode_request(profile, bag, context), bag, profile_id=profile.id)
         secrets = Secrets.for_call(profile.auth, sent.url, bag)
-        return PreparedCall(profile.id, sent.redacted(secrets, profile.auth.secret_headers), secrets, bag, sent)
+        return PreparedCall(profile.id, secrets, bag, sent, tuple(profile.auth.secret_headers))
 
     def call(self, claims: Mapping[str, Any] | None = None, *, context: ClaimResolverContext | None = None,
              step: int = 1) -> CallResult:

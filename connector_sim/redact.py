@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 __all__ = [
@@ -167,24 +167,40 @@ def redact_query_keys(text: str) -> str:
 
 
 class Secrets:
-    """Every value one call must never show, built once; masks texts, claims and exception chains."""
+    """Every value one call must never show, gathered once; masks texts, claims and exception chains.
 
-    __slots__ = ("values",)
+    The values are gathered on first use: most calls succeed and show nothing, so they never pay.
+    """
 
-    def __init__(self, values: Iterable[Any] = ()) -> None:
-        self.values: tuple[str, ...] = tuple(
-            sorted({str(v) for v in values if v not in (None, "") and len(str(v)) >= _MIN_SECRET},
-                   key=len, reverse=True))
+    __slots__ = ("_source", "_values")
+
+    def __init__(self, values: Iterable[Any] = (), *, source: Callable[[], Iterable[Any]] | None = None) -> None:
+        self._source = source
+        self._values: tuple[str, ...] | None = None if source is not None else self._clean(values)
+
+    @staticmethod
+    def _clean(values: Iterable[Any]) -> tuple[str, ...]:
+        return tuple(sorted({str(v) for v in values if v not in (None, "") and len(str(v)) >= _MIN_SECRET},
+                            key=len, reverse=True))
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The secret values, longest first (so a secret inside another is masked whole)."""
+        if self._values is None:
+            assert self._source is not None
+            self._values = self._clean(self._source())
+        return self._values
 
     @classmethod
     def for_call(cls, auth: Any, url: str, claims: Mapping[str, Any] | None = None,
                  extra: Iterable[str] = ()) -> Secrets:
         """The secrets of one call: the strategy's, ``?code=`` keys, credential claims and any extra."""
-        return cls([*auth.secret_values(claims), *query_secrets(url), *sensitive_claim_values(claims), *extra])
+        return cls(source=lambda: [*auth.secret_values(claims), *query_secrets(url),
+                                   *sensitive_claim_values(claims), *extra])
 
     def __add__(self, more: Iterable[str]) -> Secrets:
         extra = list(more)
-        return Secrets([*self.values, *extra]) if extra else self
+        return Secrets(source=lambda: [*self.values, *extra]) if extra else self
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.values)

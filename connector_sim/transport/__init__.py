@@ -132,11 +132,8 @@ class Transport:
         raw = response.raw
         read = getattr(raw, "read1", None) or raw.read  # urllib3 1.26 has no read1
         sock = getattr(getattr(raw, "connection", None), "sock", None)
-        try:
-            return self._read_until(response, read, sock, deadline)
-        finally:
-            if sock is not None and sock.fileno() != -1:
-                sock.settimeout(self.timing.timeout)  # the connection goes back to the pool as it came
+        # urllib3 sets the socket's timeout again before it reuses the connection.
+        return self._read_until(response, read, sock, deadline)
 
     def _read_until(self, response: requests.Response, read: Any, sock: Any, deadline: float) -> bytes:
         chunks: list[bytes] = []
@@ -204,8 +201,9 @@ class Transport:
                         user_message=user_message(self.messages, "request_failed", secrets.url(request.url)),
                         hint="B2C's own limit is undocumented; answers this large are almost certainly a bug")
                 attempts.append(Attempt(number, response.status_code, _ms(started), "answered"))
-                log.debug("%s %s -> %s (%d bytes)", request.method, secrets.url(request.url),
-                          response.status_code, len(body))
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("%s %s -> %s (%d bytes)", request.method, secrets.url(request.url),
+                              response.status_code, len(body))
                 return WireResponse(response.status_code, response.reason or "", dict(response.headers), body,
                                     tuple(attempts))
             attempts.append(Attempt(number, None, _ms(started), kind, type(failure).__name__))

@@ -72,6 +72,8 @@ class TlsAdapter(HTTPAdapter):
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         """Verify always, with the trust store already in the context (never a bundle per connection)."""
-        super().cert_verify(conn, url, verify, cert)
-        if url.lower().startswith("https") and verify is True:
-            conn.ca_certs = conn.ca_cert_dir = None
+        if verify is not True or cert:
+            super().cert_verify(conn, url, verify, cert)
+            return
+        conn.cert_reqs = "CERT_REQUIRED"
+        conn.ca_certs = conn.ca_cert_dir = None
