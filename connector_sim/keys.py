@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from .errors import ConfigurationError, MissingKeyError
+from .userfiles import read_user_text
 
 __all__ = ["DEFAULT_ENV_PREFIX", "KeyStore", "normalize_key_name"]
 
@@ -199,7 +200,7 @@ class KeyStore:
         """Keys from a JSON file; relative pfx paths are relative to the file."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_user_text(path, what=f"keys file {path}")  # capped; no FIFO or device
         except OSError as exc:
             raise ConfigurationError(f"cannot read keys file {path}: {exc.strerror or exc}") from exc
         try:

@@ -15,9 +15,7 @@ import datetime as _dt
 import hashlib
 import hmac
 import os
-import secrets
 import ssl
-import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -140,7 +138,7 @@ def _name(value: x509.Name) -> str:
 
 #: Distinct (.pfx, password) pairs kept decoded; the least recently used goes first beyond this.
 PFX_CACHE_SIZE = 64
-_DIGEST_KEY = secrets.token_bytes(32)  # per process: the digests mean nothing outside it
+_DIGEST_KEY = os.urandom(32)  # per process: the digests mean nothing outside it
 _decoded: OrderedDict[bytes, LoadedCertificate] = OrderedDict()
 _decoded_lock = threading.Lock()
 
@@ -219,6 +217,8 @@ def new_client_context(certificate: LoadedCertificate) -> ssl.SSLContext:
     loads it, and the file is deleted at once. A certificate of the chain that has expired is
     refused, as requests-pkcs12 refuses it.
     """
+    import tempfile
+
     from cryptography.hazmat.primitives import serialization
 
     now = _dt.datetime.now(_dt.timezone.utc)
@@ -229,7 +229,7 @@ def new_client_context(certificate: LoadedCertificate) -> ssl.SSLContext:
     if certificate.key is None:
         raise CertificateError("the client certificate cannot be used for TLS: the .pfx holds no private key",
                                b2c_code="AADB2C90028")
-    one_off = secrets.token_bytes(16)
+    one_off = os.urandom(16)  # 128 bits, as requests-pkcs12 uses
     try:
         pem = certificate.key.private_bytes(  # type: ignore[attr-defined]
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

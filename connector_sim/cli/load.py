@@ -4,6 +4,10 @@ The users run in a fresh Python process that imports Locust first: gevent must p
 ``socket`` before ``requests`` is imported, and this process imported it long ago (importing Locust
 here would fail with a RecursionError). The run's configuration goes to the child on its stdin as
 JSON, never on its command line; the child prints progress on stderr and the report on stdout.
+
+A signal to this process (SIGINT, SIGTERM, SIGHUP), whether sent to it alone or to its process
+group, is passed on to the child, which stops its users at once and reports what it has; the
+command then exits with 128 + the signal's number. A child that does not stop in time is killed.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any, Dict
 
@@ -36,7 +43,18 @@ or --connector STEP URL for a user-flow API connector. Timing profiles: {', '.jo
 Exit codes: 0 the failure share is within --max-failure-ratio, 1 it is over (or nothing answered),
 2 usage or configuration error. Needs the load extra: pip install 'connector_sim[load]'."""
 
-_BOOT = "import locust, sys; from connector_sim.cli.load import child_main; sys.exit(child_main())"
+_BOOT = """import sys
+try:
+    import locust
+    from connector_sim.cli.load import child_main
+except KeyboardInterrupt:  # Ctrl-C while Locust is still being imported: nothing started
+    sys.exit(130)
+sys.exit(child_main())
+"""
+#: The signals passed on to the child; a terminal's Ctrl-C reaches it directly as well.
+_FORWARDED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+#: How long the child may take to stop its users and print its report after a signal.
+_STOP_GRACE_S = 5.0
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?$")
 
 
@@ -75,6 +93,9 @@ def register(subparsers: Any) -> None:
     group.add_argument("--csv", metavar="PREFIX",
                        help="write Locust's CSV files PREFIX_stats.csv, PREFIX_failures.csv...")
     group.add_argument("--html", metavar="FILE", help="write Locust's HTML report")
+    group.add_argument("--transport", default="requests", choices=("requests", "fast"),
+                       help="requests: the SDK's transport (default); fast: the same B2C calls, byte for byte, on "
+                            "geventhttpclient (Locust's FastHttpUser client), for rates beyond what requests sustains")
     add_json_argument(parser)
     parser.set_defaults(handler=handle)
 
@@ -102,7 +123,8 @@ def _run_options(args: argparse.Namespace) -> Dict[str, Any]:
     if args.rps is not None and args.rps <= 0:
         raise ConfigurationError(f"--rps must be positive, got {args.rps:g}")
     return {"users": args.users, "spawn_rate": spawn_rate, "run_time": parse_duration(args.run_time),
-            "csv": args.csv, "html": args.html, "max_failure_ratio": args.max_failure_ratio, "json": args.json}
+            "csv": args.csv, "html": args.html, "max_failure_ratio": args.max_failure_ratio, "json": args.json,
+            "transport": args.transport}
 
 
 def _config(args: argparse.Namespace) -> Any:
@@ -144,21 +166,64 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     # The child must import this very connector_sim, installed or not.
     here = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join([here, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
-    child = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, env=env)
+    received: list[int] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        # Sent to this process alone (kill PID), the signal would never reach the users otherwise.
+        received.append(signum)
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    child: subprocess.Popen[bytes] | None = None
+    here_main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, forward) for sig in _FORWARDED} if here_main else {}
     try:
-        assert child.stdin is not None
-        child.stdin.write(payload)
-        child.stdin.close()
-        code = child.wait()
-    except KeyboardInterrupt:
-        code = child.wait()  # the child got the same Ctrl-C: it stops its users and reports what it has
+        child = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, env=env)
+        if received:  # a signal came while the child was starting
+            child.send_signal(received[0])
+        try:
+            assert child.stdin is not None
+            child.stdin.write(payload)
+            child.stdin.close()
+        except BrokenPipeError:
+            pass  # the child is gone already; its exit code says why
+        code = _wait(child, received)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        return 128 + received[0]
     return 130 if code < 0 and -code == 2 else (1 if code < 0 else code)
+
+
+def _wait(child: subprocess.Popen[bytes], received: list[int]) -> int:
+    """The child's exit code; killed when it has not stopped ``_STOP_GRACE_S`` after a signal."""
+    stop_by = None
+    while True:
+        try:
+            return child.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            if received and stop_by is None:
+                stop_by = time.monotonic() + _STOP_GRACE_S
+            if stop_by is not None and time.monotonic() > stop_by:
+                child.kill()
+                return child.wait()
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def child_main() -> int:
     """The child process: build the users, run them, print progress and the report; return the exit code."""
     output = Output()
-    data = json.loads(sys.stdin.read())
+    # Until the run's own handlers are in place, SIGTERM and SIGHUP stop the start-up like Ctrl-C.
+    for sig in _FORWARDED[1:]:
+        signal.signal(sig, _interrupt)
+    try:
+        data = json.loads(sys.stdin.read())
+    except KeyboardInterrupt:
+        return 130
     run = data["run"]
     try:
         from ..load.config import LoadConfig
@@ -169,7 +234,8 @@ def child_main() -> int:
         target, secrets = config.build_target()
         output.add_secrets(secrets)
         user = user_class(target, config.build_rows(), claims=config.claims, name=config.name,
-                          row_per=config.row_per, wait=config.wait, throughput=config.throughput)
+                          row_per=config.row_per, wait=config.wait, throughput=config.throughput,
+                          transport=run.get("transport", "requests"))
         t = target.timing
         output.err(f"connector-sim: load on {target.describe()}: {run['users']} users "
                    f"(spawning {run['spawn_rate']:g}/s) for {run['run_time']:g} s; "
@@ -182,6 +248,9 @@ def child_main() -> int:
             output.json(_empty(exc))
         output.error(exc)
         return exc.exit_code
+    except KeyboardInterrupt:
+        output.err("connector-sim: interrupted before the run started; nothing was sent")
+        return 130
     limit = run["max_failure_ratio"]
     passed = bool(report.requests) and report.failure_ratio <= limit
     if run.get("json"):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import ConfigurationError
+from ..userfiles import read_user_text
 from ..timing import timing_profile
 from .data import ClaimRows
 from .connector_target import ConnectorTarget
@@ -118,7 +119,7 @@ class LoadConfig:
     def from_file(cls, path: str) -> LoadConfig:
         """From a JSON file; relative paths in it are taken from the file's folder."""
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+            data = json.loads(read_user_text(path, what=f"load configuration {path!r}"))
         except OSError as exc:
             raise ConfigurationError(f"cannot read load configuration {path!r}: {exc.strerror or exc}") from exc
         except ValueError as exc:
@@ -180,7 +181,7 @@ class LoadConfig:
 
 
 def _connector_target(spec: Mapping[str, Any], ca_bundle: Optional[str], timing: Optional[str]) -> ConnectorTarget:
-    from ..auth._strategies import Basic, ClientCertificate
+    from ..auth import Basic, ClientCertificate
 
     kind = str(spec.get("auth") or ("basic" if spec.get("username") else "certificate" if spec.get("pfx") else ""))
     kind = kind.lower()

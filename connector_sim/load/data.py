@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import ConfigurationError
+from ..userfiles import MAX_DATA_BYTES, read_user_text
 
 __all__ = ["ClaimRows"]
 
@@ -49,7 +50,7 @@ class ClaimRows:
         """Rows from a ``.csv`` file (header row of claim names) or a ``.json`` file (a list of objects)."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_user_text(path, what=f"data file {str(path)!r}", max_bytes=MAX_DATA_BYTES)
         except OSError as exc:
             raise ConfigurationError(f"cannot read data file {str(path)!r}: {exc.strerror or exc}") from exc
         if path.suffix.lower() == ".json":

@@ -28,6 +28,8 @@ from .user import B2CUser, shared_target
 
 __all__ = ["Progress", "add_b2c_report", "run_load"]
 
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -137,15 +139,18 @@ def run_load(
 
     def interrupt() -> None:
         nonlocal interrupted
+        if interrupted:
+            return  # Ctrl-C reaches the child from the terminal and from the CLI: stop once
         interrupted = True
         runner.quit()
 
     helpers.append(gevent.spawn(report_progress))
     stopper = gevent.spawn(stop_in_time)
-    # Ctrl-C handled by gevent, in a greenlet of its own: otherwise the KeyboardInterrupt lands in
-    # whichever user happens to run, with a traceback, instead of stopping the run cleanly.
-    on_ctrl_c = (gevent.signal_handler(signal.SIGINT, interrupt)
-                 if threading.current_thread() is threading.main_thread() else None)
+    # Ctrl-C (and SIGTERM, SIGHUP) handled by gevent, in a greenlet of its own: otherwise the
+    # KeyboardInterrupt lands in whichever user happens to run, with a traceback, and SIGTERM ends the
+    # process without a report, instead of stopping the run cleanly with what it has.
+    on_signals = ([gevent.signal_handler(sig, interrupt) for sig in _STOP_SIGNALS]
+                  if threading.current_thread() is threading.main_thread() else [])
     try:
         runner.start(users, spawn_rate=spawn_rate)
         runner.greenlet.join()
@@ -153,8 +158,8 @@ def run_load(
         interrupted = True
         runner.quit()
     finally:
-        if on_ctrl_c is not None:
-            on_ctrl_c.cancel()
+        for handler in on_signals:
+            handler.cancel()
         stopper.kill(block=False)
         gevent.killall(helpers, block=True, timeout=5)
     duration = min(time.monotonic() - started, run_time) if not interrupted else time.monotonic() - started

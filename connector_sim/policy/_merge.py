@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from ..claims import ClaimsBag, fold
 from ..datatypes import DATA_TYPES
 from ..errors import PolicyError
 from ._model import (
@@ -24,10 +25,14 @@ from ._model import (
 from ._reader import PolicyFile, TechnicalProfilePart
 from ..profile import InputClaim, OutputClaim
 
-__all__ = ["MAX_INHERITANCE_LEVELS", "merge_claim_types", "merge_journeys", "merge_technical_profiles", "order_files"]
+__all__ = ["MAX_INCLUDE_LEVELS", "MAX_INHERITANCE_LEVELS", "merge_claim_types", "merge_journeys",
+           "merge_technical_profiles", "order_files"]
 
 #: B2C's limit on levels of policy inheritance (behaviour file §9.4).
 MAX_INHERITANCE_LEVELS = 10
+#: Longest IncludeTechnicalProfile chain read. B2C documents no limit (real policies chain a handful);
+#: a bound keeps a hostile chain of thousands from exhausting the stack, as the BasePolicy limit does.
+MAX_INCLUDE_LEVELS = 100
 
 
 def _key(policy_id: str) -> str:
@@ -82,18 +87,24 @@ def _depth(f: PolicyFile, by_id: Dict[str, PolicyFile], depth: Dict[str, int], p
     return level
 
 
-def merge_claim_types(files: Sequence[PolicyFile]) -> Dict[str, ClaimType]:
-    """ClaimsSchema of every file, base first; a later file overrides what it states."""
-    merged: Dict[str, ClaimType] = {}
+def merge_claim_types(files: Sequence[PolicyFile]) -> ClaimsBag:
+    """ClaimsSchema of every file, base first; a later file overrides what it states.
+
+    Claim type ids match without regard to case, as in B2C (``surname`` and ``surName`` are one
+    claim); the mapping keeps the first declaration's spelling.
+    """
+    merged = ClaimsBag()
     for f in files:
         for part in f.claim_types:
             old = merged.get(part.id)
             if old is None:
                 merged[part.id] = ClaimType(part.id, part.data_type or "string", part.display_name, part.file,
-                                            part.line)
+                                            part.line, part.enumeration or (), part.predicate_validation)
             else:
-                merged[part.id] = replace(old, data_type=part.data_type or old.data_type,
-                                          display_name=part.display_name or old.display_name)
+                merged[part.id] = replace(
+                    old, data_type=part.data_type or old.data_type, display_name=part.display_name or old.display_name,
+                    enumeration=part.enumeration if part.enumeration is not None else old.enumeration,
+                    predicate_validation=part.predicate_validation or old.predicate_validation)
     return merged
 
 
@@ -138,17 +149,25 @@ class _Merged:
         _merge_claims(self.outputs, part.output_claims)
         for v in part.validations:
             self.validations[v.reference_id] = v
-        self.input_transformations += [t for t in part.input_transformations if t not in self.input_transformations]
-        self.output_transformations += [t for t in part.output_transformations if t not in self.output_transformations]
+        self.input_transformations = _append(self.input_transformations, part.input_transformations)
+        self.output_transformations = _append(self.output_transformations, part.output_transformations)
+
+
+def _append(base: List[str], more: List[str]) -> List[str]:
+    # Transformation references match without regard to case, like the ids they name.
+    seen = {fold(t) for t in base}
+    return base + [t for t in more if fold(t) not in seen]
 
 
 def _merge_claims(into: Dict[str, ClaimReference], claims: List[ClaimReference]) -> None:
+    # Keyed by the folded id: a derived file's ``surName`` overrides the base's ``surname``.
     for claim in claims:
-        old = into.get(claim.claim_type_reference_id)
+        key = fold(claim.claim_type_reference_id)
+        old = into.get(key)
         if old is None:
-            into[claim.claim_type_reference_id] = claim
+            into[key] = claim
         else:  # a derived file overrides only the attributes it writes
-            into[claim.claim_type_reference_id] = ClaimReference(
+            into[key] = ClaimReference(
                 claim.claim_type_reference_id,
                 claim.partner_claim_type if claim.partner_claim_type is not None else old.partner_claim_type,
                 claim.default_value if claim.default_value is not None else old.default_value,
@@ -173,15 +192,13 @@ def _combine(base: _Merged, own: _Merged) -> _Merged:
     out.outputs = dict(base.outputs)
     _merge_claims(out.outputs, list(own.outputs.values()))
     out.validations = {**base.validations, **own.validations}
-    out.input_transformations = base.input_transformations + [
-        t for t in own.input_transformations if t not in base.input_transformations]
-    out.output_transformations = base.output_transformations + [
-        t for t in own.output_transformations if t not in base.output_transformations]
+    out.input_transformations = _append(base.input_transformations, own.input_transformations)
+    out.output_transformations = _append(base.output_transformations, own.output_transformations)
     return out
 
 
 def merge_technical_profiles(
-    files: Sequence[PolicyFile], claim_types: Dict[str, ClaimType]
+    files: Sequence[PolicyFile], claim_types: ClaimsBag
 ) -> Dict[str, TechnicalProfileDefinition]:
     """Every technical profile merged across files (base first) with its includes applied."""
     merged: Dict[str, _Merged] = {}
@@ -205,6 +222,8 @@ def _resolve(
         cycle = path[path.index(profile_id):] + [profile_id]
         file, line = own.parts[-1]
         raise PolicyError("IncludeTechnicalProfile has a cycle: " + " -> ".join(cycle), file=file, line=line)
+    if len(path) > MAX_INCLUDE_LEVELS:  # checked on the way down too, before the stack runs out
+        _too_deep(path[0], merged)
     result: Tuple[_Merged, List[str], Optional[str]] = (own, [], None)
     if own.include:
         if own.include not in merged:
@@ -212,12 +231,21 @@ def _resolve(
         else:
             base, chain, missing = _resolve(own.include, merged, resolved, path + [profile_id])
             result = (_combine(base, own), [own.include] + chain, missing)
+    if len(result[1]) > MAX_INCLUDE_LEVELS:
+        _too_deep(profile_id, merged)
     resolved[profile_id] = result
     return result
 
 
-def _data_type(claim_types: Dict[str, ClaimType], claim_id: str) -> str:
-    claim_type = claim_types.get(claim_id)
+def _too_deep(profile_id: str, merged: Dict[str, _Merged]) -> None:
+    file, line = merged[profile_id].parts[-1]
+    raise PolicyError(f"the IncludeTechnicalProfile chain of {profile_id!r} is more than {MAX_INCLUDE_LEVELS} "
+                      "levels deep", file=file, line=line,
+                      hint="include the profile that holds the shared settings directly")
+
+
+def _data_type(claim_types: ClaimsBag, claim_id: str) -> str:
+    claim_type = claim_types.get(claim_id)  # whatever the case of the reference
     # An unknown type is reported by lint and refused by Policy.profile; "string" keeps loading possible.
     return claim_type.data_type if claim_type is not None and claim_type.data_type in DATA_TYPES else "string"
 
@@ -227,7 +255,7 @@ def _is_true(value: Optional[str]) -> bool:
 
 
 def _definition(m: _Merged, includes: List[str], missing: Optional[str],
-                claim_types: Dict[str, ClaimType]) -> TechnicalProfileDefinition:
+                claim_types: ClaimsBag) -> TechnicalProfileDefinition:
     name, handler = m.protocol or (None, None)
     if handler:
         kind = handler.split(",", 1)[0].strip().rsplit(".", 1)[-1]

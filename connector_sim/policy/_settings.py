@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..errors import ConfigurationError
+from ..userfiles import read_user_text
 
 __all__ = ["SETTING_PLACEHOLDER", "Settings"]
 
@@ -50,7 +51,7 @@ class Settings:
         """Read an ``appsettings.json`` and pick one environment by name (the only one if None)."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_user_text(path, what=f"settings file {path}")  # capped; no FIFO or device
         except OSError as exc:
             raise ConfigurationError(f"cannot read settings file {path}: {exc.strerror or exc}") from exc
         try:

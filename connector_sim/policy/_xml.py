@@ -82,7 +82,22 @@ def _parse_tree(data: Union[bytes, str], name: str) -> Tuple[Element, Dict[int, 
             f"({type(exc).__name__})", file=name, line=parser.parser.CurrentLineNumber,
             hint="B2C policies never need a DOCTYPE; remove it",
         ) from exc
+    except UnicodeEncodeError as exc:  # a str policy holding a lone surrogate cannot be handed to expat
+        raise PolicyError(f"the policy text holds a character that is not valid XML ({exc.reason}, "
+                          f"at character {exc.start})", file=name,
+                          hint="policy files are UTF-8 text; remove the character") from exc
+    except (ValueError, LookupError) as exc:
+        # expat asks Python for any encoding it does not know: multi-byte ones and unknown names fail there.
+        raise PolicyError(f"the XML declaration names encoding {_declared_encoding(data)!r}, which cannot be read",
+                          file=name, line=1, hint="save the policy as UTF-8, as B2C expects") from exc
     return root, builder.lines
+
+
+def _declared_encoding(data: Union[bytes, str]) -> str:
+    head = data[:200].decode("latin-1") if isinstance(data, bytes) else data[:200]
+    found = re.search(r"""encoding\s*=\s*["']([^"']*)""", head)
+    name = found.group(1) if found else "?"
+    return name if len(name) <= 40 else name[:40] + "..."
 
 
 def _wrap_fragments(data: Union[bytes, str]) -> Optional[str]:
@@ -104,7 +119,13 @@ def _placeholders(data: Union[bytes, str]) -> List[Tuple[str, int]]:
         return []
     # Comments are not policy: blank them out (keeping their line breaks, so lines still count right).
     text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    return [(m.group(1), text.count("\n", 0, m.start()) + 1) for m in SETTING_PLACEHOLDER.finditer(text)]
+    found: List[Tuple[str, int]] = []
+    line, counted = 1, 0  # count the line breaks since the previous placeholder only: linear in the file
+    for m in SETTING_PLACEHOLDER.finditer(text):
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        found.append((m.group(1), line))
+    return found
 
 
 def _identity(value: str) -> str:

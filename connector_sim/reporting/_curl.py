@@ -7,6 +7,11 @@ bearer token, API key, ``?code=`` and friends, the .pfx and its password, and to
 become ``"${B2C_...:?}"`` references (the shell stops if one is unset), listed in a comment.
 Everything else is quoted with ``shlex.quote``. A body that is not plain text, or that starts with
 ``@`` (which curl would read as a file name), is piped in with ``printf`` instead.
+
+Whatever a policy or an API puts in the request, the text is inert in a POSIX shell: every word is
+quoted, every comment is one printable line (``comment_line``), variable names are identifiers,
+``--globoff`` keeps curl from expanding ``[]``/``{}`` in the URL, and a leftover secret is masked
+inside the words, never across the quoting.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ import base64
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import Any, Iterable, List, Mapping, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Mapping, Sequence, Tuple, Union
 from urllib.parse import unquote_plus, urlsplit
 
 from ._curl_secrets import EnvRef, bearer_description, env_name, secret_table, sensitive_fields
-from ..wire import REDACTED, SECRET_QUERY_PARAMETERS, WireRequest, is_sensitive_claim, redact_text
+from ..redact import REDACTED, SECRET_QUERY_PARAMETERS, is_sensitive_claim, redact_text
+from ..wire import WireRequest
 
-__all__ = ["CurlCommand", "EnvRef", "curl_command", "curl_for_result", "curl_script", "sensitive_fields", "to_curl"]
+__all__ = ["CurlCommand", "EnvRef", "comment_line", "curl_command", "curl_for_result", "curl_script",
+           "sensitive_fields", "to_curl"]
 
 Part = Union[str, EnvRef]
 
@@ -37,9 +44,9 @@ class CurlCommand:
         return self.text
 
 
-def _word(parts: Sequence[Part]) -> str:
-    """One shell word: literals single-quoted, references double-quoted, glued together."""
-    out = "".join(p.shell() if isinstance(p, EnvRef) else (shlex.quote(p) if p else "") for p in parts)
+def _word(parts: Sequence[Part], mask: Callable[[str], str]) -> str:
+    """One shell word: literals masked and single-quoted, references double-quoted, glued together."""
+    out = "".join(p.shell() if isinstance(p, EnvRef) else (shlex.quote(mask(p)) if p else "") for p in parts)
     return out or "''"
 
 
@@ -158,14 +165,14 @@ def _plain(text: str) -> bool:
     return all(ch in "\n\t" or (ch.isprintable()) for ch in text)
 
 
-def _printf(parts: Sequence[Part]) -> str:
+def _printf(parts: Sequence[Part], mask: Callable[[str], str]) -> str:
     """A ``{ printf ...; } |`` prefix writing the body bytes exactly (octal escapes for the rest)."""
     pieces = []
     for part in parts:
         if isinstance(part, EnvRef):
             pieces.append(f"printf '%s' {part.shell()}")
             continue
-        data = part.encode("utf-8", "surrogateescape")
+        data = mask(part).encode("utf-8", "surrogateescape")
         fmt = "".join(chr(b) if 32 <= b < 127 and chr(b) not in "%\\'" else f"\\{b:03o}" for b in data)
         pieces.append(f"printf '{fmt}'")
     return "{ " + "; ".join(pieces) + "; } | "
@@ -188,6 +195,7 @@ def curl_command(
     """
     build = _Builder(secret_table(request, auth=auth, claims=claims, secrets=secrets))
     options: List[Tuple[str, List[Part]]] = []
+    notes: List[str] = []
     if ca_bundle:
         options.append(("--cacert", [str(ca_bundle)]))
     if timeout:
@@ -204,44 +212,61 @@ def curl_command(
         value = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else str(raw)
         if name.lower() in secret_headers:
             options += _auth_options(name, value, auth, build)
+        elif name.startswith("@"):
+            # curl reads "--header @x" as a file of headers; no HTTP header name starts with "@".
+            notes.append(f"header {name!r} is left out: curl cannot send a header name starting with '@'")
         else:
             # curl drops a header given as "Name:"; "Name;" sends it empty.
             options.append(("--header", build.split(f"{name}: {value}") if value else [f"{name};"]))
     body = None if request.body is None else _merge(build.split(request.body.decode("utf-8", "surrogateescape")))
+    # The last line of defence: a secret the substitutions missed is masked inside each word (masking
+    # the finished text could cut through the quoting), and in the comment.
+    leftover = [v for v in build.values if len(v) >= 4]
+
+    def mask(text: str) -> str:
+        return redact_text(text, leftover) if leftover else text
+
     prefix = ""
     if body is not None:
         first = body[0] if body else ""
         literal = "".join(p for p in body if isinstance(p, str))
         if not _plain(literal) or (isinstance(first, str) and first.startswith("@")):
-            prefix = _printf(body)
+            prefix = _printf(body, mask)
             options.append(("--data-binary", ["@-"]))
         else:
             options.append(("--data-binary", body or [""]))
     method = request.method.upper()
     if not (method == "GET" and body is None) and not (method == "POST" and body is not None):
         options.append(("--request", [method]))
-    lines = [f"{prefix}curl --silent --show-error --include --tlsv1.2"]
-    lines += [f"{flag} {_word(value)}" if value else flag for flag, value in options]
-    lines.append(_word(_url_parts(request.url, build)))
+    lines = [f"{prefix}curl --silent --show-error --include --tlsv1.2 --globoff"]
+    lines += [f"{flag} {_word(value, mask)}" if value else flag for flag, value in options]
+    lines.append(_word(_url_parts(request.url, build), mask))
     command = " \\\n  ".join(lines)
-    # The last line of defence: a secret the substitutions missed is masked, never shown.
-    leftover = [v for v in build.values if len(v) >= 4]
-    command = redact_text(command, leftover) if leftover else command
-    return CurlCommand(_comment(request, profile_id, build.variables) + command, dict(build.variables))
+    comment = _comment(request, profile_id, build.variables, notes, mask)
+    return CurlCommand(comment + command, dict(build.variables))
 
 
 def _line(text: Any) -> str:
-    # A comment stays on one line: a line break would turn the rest into a command.
-    return " ".join(str(text).split())
+    # A comment stays one printable line: a line break would turn the rest into a command, and a
+    # control character (an escape sequence, a NUL, a lone surrogate) is shown as its escape.
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in " ".join(str(text).split()))
 
 
-def _comment(request: WireRequest, profile_id: str | None, variables: Mapping[str, str]) -> str:
-    what = f"{_line(profile_id)}: " if profile_id else ""
-    lines = [f"# {what}{_line(request.method.upper())} as B2C sends it (connector-sim)"]
+def comment_line(text: Any) -> str:
+    """``text`` as one shell comment line (no newline at the end), inert whatever it holds."""
+    return f"# {_line(text)}"
+
+
+def _comment(request: WireRequest, profile_id: str | None, variables: Mapping[str, str], notes: Sequence[str],
+             mask: Callable[[str], str]) -> str:
+    what = f"{mask(profile_id)}: " if profile_id else ""
+    lines = [comment_line(f"{what}{request.method.upper()} as B2C sends it (connector-sim)")]
+    lines += [comment_line(mask(note)) for note in notes]
     if variables:
         width = max(len(n) for n in variables)
         lines.append("# Set these environment variables first:")
-        lines += [f"#   {name.ljust(width)}  {_line(text)}".rstrip() for name, text in variables.items()]
+        # Variable names are shell identifiers (``EnvRef`` makes them so); only the description is free text.
+        lines += [f"#   {name.ljust(width)}  {_line(mask(text))}".rstrip() for name, text in variables.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -258,6 +283,6 @@ def curl_for_result(result: Any, **options: Any) -> CurlCommand:
 
 def curl_script(commands: Iterable[Union[CurlCommand, str]], title: str = "") -> str:
     """Several commands as one ``sh`` script, each after its comment lines."""
-    head = ["#!/bin/sh", f"# {_line(title)}" if title else "# Generated by connector-sim",
+    head = ["#!/bin/sh", comment_line(title) if title else "# Generated by connector-sim",
             "# Secrets are read from environment variables; nothing secret is written here.", ""]
     return "\n".join(head) + "\n".join(f"{c}\n" for c in commands)

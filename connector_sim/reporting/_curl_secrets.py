@@ -13,9 +13,14 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Union
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from ..wire import REDACTED, WireRequest, is_sensitive_claim
+from ..redact import REDACTED, is_sensitive_claim
+
+from ..wire import WireRequest
 
 __all__ = ["EnvRef", "bearer_description", "env_name", "secret_table", "sensitive_fields"]
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,12 @@ class EnvRef:
 
     name: str
     description: str = ""
+
+    def __post_init__(self) -> None:
+        # The name is written unquoted in "${NAME:?}" and in comments: only an ASCII identifier is inert.
+        if not _IDENTIFIER.fullmatch(self.name):
+            safe = re.sub(r"[^A-Za-z0-9_]", "_", self.name)
+            object.__setattr__(self, "name", safe if _IDENTIFIER.fullmatch(safe) else f"B2C_{safe}")
 
     def shell(self) -> str:
         """``"${NAME:?}"``: the value, or the shell stops with "NAME: parameter null or not set"."""

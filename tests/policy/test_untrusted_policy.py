@@ -115,7 +115,7 @@ def test_a_huge_file_is_not_read_past_the_limit(tmp_path: Path) -> None:
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
 def test_an_endless_stream_is_refused() -> None:
     error, elapsed, peak = _measure(lambda: load_policy("/dev/zero"))
-    assert isinstance(error, PolicyError) and "larger than 1024 KB" in str(error)
+    assert isinstance(error, PolicyError) and "a character device, not a regular file" in str(error)
     assert elapsed < 2.0 and peak < 4 * MB
 
 
@@ -164,3 +164,60 @@ def test_cli_refuses_hostile_files_with_exit_2(command: list[str], case: str, tm
     assert main([*command, "--policy", str(path)]) == 2
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err and str(path) in err and HOSTILE[case][1] in err
+
+
+# -- issue 15, items 13 and 14: odd encodings and endless include chains ----------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-7", "shift_jis", "utf-32", "utf-16", "ebcdic", "x-unknown-" + "a" * 300],
+                         ids=["utf-7", "shift_jis", "utf-32", "utf-16", "ebcdic", "unknown-long"])
+def test_an_xml_declaration_with_an_unusable_encoding_is_a_policy_error(encoding: str, tmp_path: Path,
+                                                                          capsys: Any) -> None:
+    path = tmp_path / "odd-encoding.xml"
+    path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?>'.encode() + policy().encode())
+    with pytest.raises(PolicyError, match="encoding") as caught:
+        load_policy(path)
+    assert str(path) in str(caught.value) and len(str(caught.value)) < 500
+    assert main(["lint", "--policy", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and str(path) in err and "encoding" in err
+
+
+def test_a_policy_text_with_a_lone_surrogate_is_a_policy_error() -> None:
+    with pytest.raises(PolicyError, match="surrogate"):
+        load_policy_text(policy("B2C_1A_\ud800"), name="upload.xml")
+
+
+def _include_chain(levels: int, *, base_last: bool = False) -> str:
+    handler = ("Web.TPEngine.Providers.RestfulProvider, Web.TPEngine, Version=1.0.0.0, Culture=neutral, "
+               "PublicKeyToken=null")
+    profiles = [f'<TechnicalProfile Id="TP-0"><Protocol Name="Proprietary" Handler="{handler}"/></TechnicalProfile>']
+    profiles += [f'<TechnicalProfile Id="TP-{i}"><IncludeTechnicalProfile ReferenceId="TP-{i - 1}"/>'
+                 "</TechnicalProfile>" for i in range(1, levels + 1)]
+    if base_last:  # the longest chain is resolved first: recursion would go all the way down at once
+        profiles.reverse()
+    return (policy().replace("</TrustFrameworkPolicy>", "") + "<ClaimsProviders><ClaimsProvider>"
+            f"<DisplayName>x</DisplayName><TechnicalProfiles>{''.join(profiles)}</TechnicalProfiles>"
+            "</ClaimsProvider></ClaimsProviders></TrustFrameworkPolicy>")
+
+
+@pytest.mark.parametrize("base_last", [True, False], ids=["base-last", "base-first"])
+def test_an_endless_include_chain_is_refused_quickly(base_last: bool, tmp_path: Path, capsys: Any) -> None:
+    path = tmp_path / "chain.xml"
+    path.write_text(_include_chain(2000, base_last=base_last), encoding="utf-8")  # about 150 KB
+    error, elapsed, _ = _measure(lambda: load_policy(path))
+    assert isinstance(error, PolicyError), repr(error)
+    assert "IncludeTechnicalProfile" in str(error) and "levels deep" in str(error) and str(path) in str(error)
+    assert elapsed < 2.0
+    assert main(["lint", "--policy", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "levels deep" in err
+
+
+def test_an_include_chain_at_the_limit_loads() -> None:
+    from connector_sim.policy._merge import MAX_INCLUDE_LEVELS
+
+    for base_last in (True, False):
+        loaded = load_policy_text(_include_chain(MAX_INCLUDE_LEVELS, base_last=base_last))
+        assert loaded.technical_profiles[f"TP-{MAX_INCLUDE_LEVELS}"].includes[-1] == "TP-0"
+        with pytest.raises(PolicyError, match="levels deep"):
+            load_policy_text(_include_chain(MAX_INCLUDE_LEVELS + 1, base_last=base_last))
