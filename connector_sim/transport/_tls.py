@@ -11,10 +11,12 @@ from requests.adapters import HTTPAdapter
 from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
 from ..errors import ConfigurationError
+from ..userfiles import read_user_text
 
 __all__ = ["B2C_CIPHERS", "TlsAdapter", "server_trust_context", "tls_context", "trust"]
 
 _TRUST_LOCK = threading.Lock()
+_MAX_BUNDLE_BYTES = 16 * 1024 * 1024  # the default bundle is a quarter of a megabyte
 
 #: The eight suites B2C requires an endpoint to offer, in OpenSSL names (behaviour file §9.3).
 B2C_CIPHERS = ":".join(
@@ -44,8 +46,13 @@ def trust(context: ssl.SSLContext, ca_bundle: str | None) -> ssl.SSLContext:
     (about 25 ms for the default one).
     """
     try:
-        with _TRUST_LOCK:
-            context.load_verify_locations(cafile=ca_bundle or DEFAULT_CA_BUNDLE_PATH)
+        if ca_bundle is None:
+            with _TRUST_LOCK:
+                context.load_verify_locations(cafile=DEFAULT_CA_BUNDLE_PATH)
+        else:  # a file the user names: read with a cap, regular files only (a FIFO would block OpenSSL)
+            pem = read_user_text(ca_bundle, what="the CA bundle", max_bytes=_MAX_BUNDLE_BYTES)
+            with _TRUST_LOCK:
+                context.load_verify_locations(cadata=pem)
     except (OSError, ssl.SSLError) as exc:
         raise ConfigurationError(f"the CA bundle {ca_bundle!r} cannot be read: {exc.strerror or exc}",
                                  hint="pass a PEM file of the CA certificates to trust") from None

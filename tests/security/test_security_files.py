@@ -155,3 +155,15 @@ def test_text_drops_a_bom_and_the_error_class_is_the_callers(tmp_path: Path) -> 
 def test_a_missing_file_is_still_an_os_error_for_the_caller_to_word(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_user_file(tmp_path / "absent.json", what="keys file")
+
+
+def test_a_fifo_as_the_ca_bundle_is_refused_not_waited_on(tmp_path: Path) -> None:
+    from connector_sim import NoAuth, RestfulProfile
+
+    fifo = tmp_path / "ca.pem"
+    os.mkfifo(fifo)
+    profile = RestfulProfile("https://127.0.0.1:9/api", auth=NoAuth(), deployment_mode="Development",
+                             ca_bundle=str(fifo))
+    with pytest.raises(ConfigurationError) as caught:
+        profile.caller()
+    assert "FIFO" in str(caught.value)
