@@ -17,10 +17,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import traceback
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -88,7 +89,7 @@ class Sweep:
         assert self.caplog.records or not logs, "the scenario logged nothing: DEBUG capture is not working"
         values = {}
         for name, value in self.secrets.items():
-            for form in {value, quote(value, safe=""), quote(value), value.replace(" ", "+")}:
+            for form in _written_forms(value):
                 if len(form) >= 6:
                     values[form] = name
         found = [(label, name) for label, text in self.texts for value, name in values.items() if value in text]
@@ -101,6 +102,34 @@ def sweep(caplog: pytest.LogCaptureFixture) -> Iterator[Sweep]:
     yield Sweep(caplog)
 
 
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+def _dotnet(text: str) -> str:
+    """A .NET JSON encoder's string: every character but ASCII letters and digits as \\uXXXX (UTF-16)."""
+    out = []
+    for char in text:
+        if char.isascii() and char.isalnum():
+            out.append(char)
+            continue
+        units = char.encode("utf-16-be")
+        out.extend("\\u%04X" % int.from_bytes(units[i:i + 2], "big") for i in range(0, len(units), 2))
+    return "".join(out)
+
+
+def _written_forms(value: str) -> set:
+    """Every way a server may plausibly write a secret back: the leak scan looks for each."""
+    return {value, quote(value, safe=""), quote(value), value.replace(" ", "+"), quote_plus(value),
+            _lower_hex(quote(value, safe="")), _dotnet(value), json.dumps(value)[1:-1],
+            json.dumps(value, ensure_ascii=False)[1:-1]}
+
+
+def _reencoded(leaked: str) -> str:
+    """The echo re-encoded the ways servers do (lower-case percent, / left alone, .NET JSON escapes)."""
+    return " ~ ".join((_lower_hex(quote(leaked, safe="")), quote(leaked, safe="/"), quote_plus(leaked)))
+
+
 # -- servers and key material -----------------------------------------------------------------------------
 
 def _echo(request: ServerRequest) -> Reply:
@@ -109,17 +138,20 @@ def _echo(request: ServerRequest) -> Reply:
                                     request.raw_query, request.body.decode("utf-8", "replace")) if v)
     header = (request.header("Authorization") or "") + " " + request.raw_query  # ASCII: fits a header
     if request.path.endswith("/fail"):
-        return Reply(409, json={"version": "1.0.0", "status": 409, "userMessage": f"Denied: {leaked}",
-                                "developerMessage": leaked, "code": leaked[:40], "requestId": leaked[-40:],
-                                "moreInfo": "https://docs.contoso.example/?" + quote(leaked)},
-                     headers={"X-Echo": header, "WWW-Authenticate": header})
+        # Raw JSON text, as a .NET API writes it: the userMessage's non-alphanumerics as \uXXXX.
+        body = ('{"version":"1.0.0","status":409,"userMessage":"Denied: ' + _dotnet(leaked) + '",'
+                '"developerMessage":' + json.dumps(leaked + " ~ " + _reencoded(leaked)) + ','
+                '"code":' + json.dumps(leaked[:40]) + ',"requestId":' + json.dumps(leaked[-40:]) + ','
+                '"moreInfo":' + json.dumps("https://docs.contoso.example/?" + quote(leaked)) + '}')
+        return Reply(409, body=body.encode("utf-8"), headers={"X-Echo": header, "WWW-Authenticate": header,
+                                                              "Content-Type": "application/json"})
     if request.path.endswith("/error"):
-        return Reply(500, body=leaked, headers={"X-Echo": header})
+        return Reply(500, body=leaked + " ~ " + _reencoded(leaked), headers={"X-Echo": header})
     if request.path.endswith("/connector"):
         return Reply(200, json={"version": "1.0.0", "action": "ShowBlockPage", "userMessage": f"Blocked: {leaked}"},
                      headers={"X-Echo": header})
-    return Reply(200, json={"loyaltyNumber": "L-0042", "echo": leaked, "access_token": "issued-by-echo-0042"},
-                 headers={"X-Echo": header})
+    return Reply(200, json={"loyaltyNumber": "L-0042", "echo": leaked, "reencoded": _reencoded(leaked),
+                            "access_token": "issued-by-echo-0042"}, headers={"X-Echo": header})
 
 
 @pytest.fixture(scope="module")
