@@ -123,3 +123,28 @@ def test_the_token_endpoint_connection_keeps_b2cs_cipher_suites(certs: Any) -> N
             credentials.acquire_token()
     assert "SSL" in str(caught.value) or "TLS" in str(caught.value) or "handshake" in str(caught.value).lower()
     assert server.requests == []
+
+
+def test_the_recorded_url_is_byte_for_byte_what_was_sent(api: Any, certs: Any) -> None:
+    # item 18: the query was re-encoded in the record (%20 became +), so a replay differed
+    api.handler = lambda request: Reply(200, json={"loyaltyNumber": "LN-1"})
+    url = api.url("/api/profile") + "?name=a%20b&x=%2B&code=" + "k3y-secret-1"
+    profile = _profile(api, certs, service_url=url, send_claims_in="QueryString")
+    result = profile.call({"email": "ada@contoso.com"})
+    profile.close()
+    sent = api.requests[-1].raw_query
+    assert result.request.url.split("?", 1)[1] == sent.replace("k3y-secret-1", "***")
+
+
+def test_the_environment_ca_bundle_is_not_trusted(api: Any, certs: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # item 19: REQUESTS_CA_BUNDLE made requests trust the local CA for calls that never passed it
+    from connector_sim import TlsError
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certs.ca_pem))
+    monkeypatch.setenv("SSL_CERT_FILE", str(certs.ca_pem))
+    api.handler = lambda request: Reply(200, json={"loyaltyNumber": "LN-1"})
+    profile = _profile(api, certs, ca_bundle=None)
+    with pytest.raises(TlsError):
+        profile.call({"email": "ada@contoso.com"})
+    profile.close()
+    assert api.requests == []
