@@ -18,12 +18,15 @@ from ..errors import ConnectorSimError
 __all__ = ["main"]
 
 # Subcommand modules, in the order ``--help`` lists them. Imported lazily, one by one, so a
-# missing optional extra (locust for ``load``) only affects its own command.
-COMMANDS = ("run", "lint", "inspect", "connector", "cert", "demo", "tls_check", "load")
+# missing optional extra (locust for ``load``) only affects its own command. A command is named
+# after its module, with "-" for "_" (tls_check -> tls-check): ``main`` then imports only the
+# module of the command it runs (start-up stays small), and every module for --help.
+COMMANDS = ("init", "run", "lint", "inspect", "transform", "connector", "extension", "migrate_check", "cert", "demo",
+            "tls_check", "load")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every available subcommand registered."""
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser with these subcommand modules registered (every one by default)."""
     from .. import __version__
 
     parser = argparse.ArgumentParser(
@@ -32,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in commands:
         try:
             module = importlib.import_module(f".{name}", __name__)
         except ModuleNotFoundError as exc:
@@ -43,9 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _commands_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command modules a command line needs: the named command's alone, none for --version, else all."""
+    for arg in argv:
+        if arg in ("-h", "--help", "--"):
+            break
+        if arg == "--version":
+            return ()
+        if not arg.startswith("-"):
+            module = arg.replace("-", "_")
+            return (module,) if module in COMMANDS else COMMANDS  # unknown: argparse lists the real ones
+    return COMMANDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code instead of exiting (the console script exits)."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_commands_for(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

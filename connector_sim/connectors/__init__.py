@@ -6,8 +6,40 @@ its contract and summed up as a ``ConnectorOutcome``.
 
 from __future__ import annotations
 
-from ._api_connector import ApiConnector
-from ._external_id import ExternalIdExtension
-from ._outcome import ConnectorOutcome, Violation
+import importlib as _importlib
+import typing as _typing
 
-__all__ = ["ApiConnector", "ConnectorOutcome", "ExternalIdExtension", "Violation"]
+if _typing.TYPE_CHECKING:
+    from ._api_connector import ApiConnector
+    from ._auth_check import AuthCase, AuthCheckResult
+    from ._external_id import ExternalIdExtension
+    from ._migrate import MigrationItem, MigrationReport, migrate_check
+    from ._outcome import ConnectorOutcome, Violation
+    from ._token_claims import TokenView
+
+__all__ = [
+    "ApiConnector", "AuthCase", "AuthCheckResult", "ConnectorOutcome", "ExternalIdExtension", "MigrationItem",
+    "MigrationReport", "TokenView", "Violation", "migrate_check",
+]
+
+# Each name is imported on first use (PEP 562): a report that only reads ConnectorOutcome does not
+# pay for the transport, and only an extension that encrypts pays for cryptography.
+_LAZY = {"ApiConnector": "._api_connector", "ExternalIdExtension": "._external_id",
+         "ConnectorOutcome": "._outcome", "Violation": "._outcome",
+         "AuthCase": "._auth_check", "AuthCheckResult": "._auth_check", "MigrationItem": "._migrate",
+         "MigrationReport": "._migrate", "migrate_check": "._migrate", "TokenView": "._token_claims"}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Import a public name's module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """Every name of the module, the ones not imported yet included."""
+    return sorted(set(globals()) | set(_LAZY))

@@ -140,6 +140,3 @@ class ApiConnector(Endpoint):
     def pre_token_issuance(self, **fields: Any) -> ConnectorOutcome:
         """Call the "Before sending the token (preview)" step (see ``call``)."""
         return self.call("PreTokenIssuance", **fields)
-
-
-_Endpoint = Endpoint  # TEMPORARY: the External ID work in progress still imports the old name

@@ -8,15 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..result import Attempt, RecordedResponse
-from ..wire import WireRequest, redact_claims
+from ..redact import redact_claims
+from ..wire import Attempt, RecordedResponse, WireRequest
 
-__all__ = ["CONTINUING_ACTIONS", "ConnectorOutcome", "Violation"]
+__all__ = ["CONTINUING_ACTIONS", "CONTINUING_EXTENSION_ACTIONS", "ConnectorOutcome", "Violation"]
 
 #: Actions after which the flow goes on (B2C's and External ID's names).
-CONTINUING_ACTIONS = frozenset(
-    {"Continue", "continueWithDefaultBehavior", "setPrefillValues", "modifyAttributeValues", "provideClaimsForToken"}
-)
+#: External ID actions after which the flow goes on (the others block, retry or show an error).
+CONTINUING_EXTENSION_ACTIONS = frozenset({"continueWithDefaultBehavior", "setPrefillValues", "modifyAttributeValues",
+                                          "provideClaimsForToken", "MigratePassword", "UpdatePassword", "pass"})
+#: Every action after which the flow goes on: a user-flow connector's Continue and the extensions'.
+CONTINUING_ACTIONS = CONTINUING_EXTENSION_ACTIONS | {"Continue"}
 
 
 @dataclass(frozen=True)

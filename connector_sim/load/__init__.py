@@ -27,12 +27,14 @@ from .data import ClaimRows
 from .failures import LoadFailure, Sample
 from .report import LoadReport
 from .connector_target import ConnectorTarget
+from .extension_target import ExtensionTarget
 from .targets import PolicyTarget, ProfileTarget, Target, TargetSession
 
 __all__ = [
     "B2CUser",
     "ClaimRows",
     "ConnectorTarget",
+    "ExtensionTarget",
     "LoadConfig",
     "LoadFailure",
     "LoadReport",

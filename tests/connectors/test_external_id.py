@@ -223,5 +223,5 @@ def test_configuration_is_checked_before_sending() -> None:
     with pytest.raises(ConfigurationError, match="needs extensions_app_id"):
         extension.body("OnAttributeCollectionSubmit", attributes={"x": "1"})
     with pytest.raises(ConfigurationError, match="unknown authentication event"):
-        extension.call("OnOtpSend")
+        extension.call("OnPageRenderStart")
     assert extension.body("attribute-collection-start")["type"].endswith("attributeCollectionStart")
