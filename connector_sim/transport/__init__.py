@@ -176,7 +176,7 @@ class Transport:
 
     def send(self, request: WireRequest, *, profile_id: str, secrets: Secrets | None = None) -> WireResponse:
         """Send with the timing profile's timeout and retries; return the answer or raise."""
-        secrets = secrets or Secrets()
+        secrets = secrets if secrets is not None else Secrets()
         token = CURRENT_SECRETS.set(secrets)  # urllib3's DEBUG lines quote the URL
         try:
             return self._send(request, profile_id, secrets)
