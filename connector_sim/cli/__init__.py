@@ -22,7 +22,7 @@ __all__ = ["main"]
 # after its module, with "-" for "_" (tls_check -> tls-check): ``main`` then imports only the
 # module of the command it runs (start-up stays small), and every module for --help.
 COMMANDS = ("init", "run", "lint", "inspect", "transform", "connector", "extension", "migrate_check", "cert", "demo",
-            "tls_check", "load")
+            "tls_check", "load", "completion")
 
 
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:

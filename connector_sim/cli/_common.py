@@ -17,8 +17,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TextIO
 from ..errors import ConfigurationError, ConnectorSimError
 from ..profile import DEPLOYMENT_MODES
 from ..reporting._tables import format_table
+from ._claims import claims_used_by, typed_assignments, unused_claims
+from ._output import (
+    ascii_json, cli_words, colour, error_object, json_text, normalise_errors, terminal_text, use_colour, verbosity,
+)
 from ..timing import TIMING_PROFILES, timing_profile
-from ..wire import redact_claims, redact_text
+from ..userfiles import read_user_text
+from ..redact import redact_claims, redact_text
 
 if TYPE_CHECKING:
     from ..keys import KeyStore
@@ -33,7 +38,10 @@ __all__ = [
     "add_profile_arguments",
     "add_report_arguments",
     "assignments",
+    "typed_assignments",
+    "unused_claims",
     "claims_from",
+    "claims_used_by",
     "export_format",
     "format_claims",
     "format_table",
@@ -86,8 +94,11 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_json_argument(parser: argparse.ArgumentParser) -> None:
-    """``--json``: one JSON object on stdout instead of the readable summary."""
+    """``--json``: one JSON object on stdout instead of the readable summary; ``-v/--verbose`` and ``-q/--quiet``."""
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="print each exchange (request and answer, secrets masked) on stderr as it happens")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the result: no progress, no warnings")
 
 
 def add_report_arguments(parser: argparse.ArgumentParser, *, reports: bool = True) -> None:
@@ -115,13 +126,13 @@ def export_format(args: argparse.Namespace) -> str | None:
     return "curl"
 
 
-def write_reports(args: argparse.Namespace, report: Any) -> None:
-    """Write the ``--junit`` and ``--report-json`` files of a ``reports.Report``."""
+def write_reports(args: argparse.Namespace, report: Any, verdicts: Any = None) -> None:
+    """Write the ``--junit`` and ``--report-json`` files of a ``reports.Report`` (a testcase per verdict if given)."""
     for option, path, write in (("--junit", getattr(args, "junit", None), report.write_junit),
                                 ("--report-json", getattr(args, "report_json", None), report.write_json)):
         if path:
             try:
-                write(path)
+                write(path, verdicts)
             except OSError as exc:
                 raise ConfigurationError(f"{option}: cannot write {path!r}: {exc.strerror or exc}") from exc
 
@@ -156,7 +167,7 @@ def assignments(values: Iterable[str], option: str) -> dict[str, str]:
 
 def _read_json(path: str, what: str) -> Any:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_user_text(path, what=f"{what} {path!r}")  # capped; a FIFO or a device is refused
     except OSError as exc:
         raise ConfigurationError(f"cannot read {what} {path!r}: {exc.strerror or exc}") from exc
     try:
@@ -177,7 +188,7 @@ def claims_from(args: argparse.Namespace) -> dict[str, Any]:
             raise ConfigurationError(f"claims file {path!r} must hold a JSON object of claim names to values, "
                                      f"not a JSON {type(data).__name__}")
         claims.update(data)
-    claims.update(assignments(getattr(args, "claims", []) or [], "--claim"))
+    claims.update(typed_assignments(getattr(args, "claims", []) or [], "--claim"))
     return claims
 
 
@@ -199,8 +210,12 @@ def profile_options(args: argparse.Namespace) -> dict[str, Any]:
             "timing": timing_profile(timing) if timing is not None else None}
 
 
-def policy_from(args: argparse.Namespace) -> Policy:
-    """Load the ``--policy`` files, with ``--settings`` / ``--environment`` when given."""
+def policy_from(args: argparse.Namespace, *, check_transformations: bool = True) -> Policy:
+    """Load the ``--policy`` files, with ``--settings`` / ``--environment`` when given.
+
+    ``check_transformations=False`` (for ``lint``) loads a policy B2C would refuse for its claims
+    transformations, so that every problem is a finding rather than one load error.
+    """
     from ..policy._policy import load_policy
 
     if not args.policies:
@@ -212,7 +227,7 @@ def policy_from(args: argparse.Namespace) -> Policy:
         settings = Settings.from_file(args.settings, getattr(args, "environment", None))
     elif getattr(args, "environment", None):
         raise ConfigurationError("--environment needs --settings FILE (the appsettings.json that lists it)")
-    return load_policy(*args.policies, settings=settings)
+    return load_policy(*args.policies, settings=settings, check_transformations=check_transformations)
 
 
 def keys_from(args: argparse.Namespace) -> KeyStore:
@@ -248,6 +263,7 @@ class Output:
         self.secrets = {s for s in secrets if isinstance(s, str) and len(s) >= 4}
         self._stdout = stdout
         self._stderr = stderr
+        self.quiet = False  # -q: err() drops progress and warnings; error() still prints
 
     def add_secrets(self, values: Iterable[Any]) -> None:
         """Mask these values too from now on."""
@@ -261,13 +277,30 @@ class Output:
         """A line on stdout."""
         self._write(self._stdout or sys.stdout, text)
 
-    def err(self, text: str) -> None:
-        """A line on stderr (progress, warnings)."""
-        self._write(self._stderr or sys.stderr, text)
+    def verdict(self, word: str, ok: bool, rest: str = "") -> None:
+        """A PASS / FAIL line on stdout: the word in colour on a terminal (never with NO_COLOR), the rest neutralised."""
+        stream = self._stdout or sys.stdout
+        styled = colour(word, "green" if ok else "red", use_colour(stream))
+        # The escape codes are ours and added after neutralising; an API's text stays inert.
+        self._write(stream, rest, render=lambda text: styled + terminal_text(text))
 
-    def _write(self, stream: TextIO, text: str) -> None:
+    def err(self, text: str) -> None:
+        """A line on stderr (progress, warnings); nothing under ``-q``."""
+        if not self.quiet:
+            self._write(self._stderr or sys.stderr, text)
+
+    def _write(self, stream: TextIO, text: str, render: Callable[[str], str] = terminal_text) -> None:
         try:
-            print(self.clean(text), file=stream, flush=True)
+            # Masked, then control characters (and lone surrogates) shown as escapes: an API's text
+            # cannot drive the terminal, nor end the command with a UnicodeEncodeError.
+            shown = render(self.clean(text))
+            try:
+                print(shown, file=stream, flush=True)
+            except UnicodeEncodeError:  # a stream that is not UTF-8 (a Windows pipe, PYTHONIOENCODING)
+                encoding = getattr(stream, "encoding", None) or "ascii"
+                safe = ascii_json(shown) if render is json_text else shown.encode(encoding, "backslashreplace").decode(
+                    encoding)
+                print(safe, file=stream, flush=True)
         except BrokenPipeError:
             # The reader went away (``| head``): stop quietly, as the Python docs advise, no traceback.
             try:
@@ -276,12 +309,14 @@ class Output:
                 pass
 
     def json(self, data: Any) -> None:
-        """``data`` as the one JSON object on stdout."""
-        self.out(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+        """``data`` as the one JSON object on stdout (every ``error`` object in the one key casing)."""
+        # json_text, not neutralise: JSON's own \uXXXX escapes keep the exact text once parsed.
+        self._write(self._stdout or sys.stdout, json.dumps(normalise_errors(data), indent=2, default=str,
+                                                           ensure_ascii=False), render=json_text)
 
     def error(self, exc: ConnectorSimError) -> None:
-        """The error as ``main`` prints it, on stderr."""
-        self.err(f"connector-sim: error: {exc}")
+        """The error as ``main`` prints it, on stderr (also under ``-q``)."""
+        self._write(self._stderr or sys.stderr, f"connector-sim: error: {cli_words(str(exc))}")
 
 
 def json_errors(empty: Callable[[ConnectorSimError], dict[str, Any]]) -> Callable[..., Callable[..., int]]:
@@ -290,11 +325,12 @@ def json_errors(empty: Callable[[ConnectorSimError], dict[str, Any]]) -> Callabl
     def decorate(handler: Callable[[argparse.Namespace, Output], int]) -> Callable[[argparse.Namespace], int]:
         def run(args: argparse.Namespace) -> int:
             output = Output()
+            output.quiet = verbosity(args) < 0
             try:
                 return handler(args, output)
             except ConnectorSimError as exc:
                 if getattr(args, "json", False):
-                    output.json(empty(exc))
+                    output.json({**empty(exc), "error": error_object(exc)})
                 output.error(exc)
                 return exc.exit_code
 

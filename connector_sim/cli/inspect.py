@@ -11,12 +11,14 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from ..encoding import encode_request
-from ..errors import CertificateError, ClaimsError, ConfigurationError, ConnectorSimError, MissingKeyError
+from ..errors import (
+    CertificateError, ClaimsError, ClaimsTransformationError, ConfigurationError, ConnectorSimError, MissingKeyError,
+)
 from ..journey import error_object
 from ..policy._build import build_restful_profile
 from ..profile import RestfulProfile
 from ..resolvers import ClaimResolverContext
-from ..wire import REDACTED, is_sensitive_claim, redact_url
+from ..redact import REDACTED, is_sensitive_claim, redact_url
 from ._common import (
     Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
     add_report_arguments, claims_from, export_format, format_table, json_errors, key_secrets, keys_from,
@@ -153,12 +155,13 @@ def handle(args: argparse.Namespace, output: Output) -> int:
         report["profile"]["timing"] = {"name": profile.timing_profile.name, "timeout": profile.timing_profile.timeout,
                                        "retries": profile.timing_profile.retries}
         try:
+            claims = _after_input_transformations(policy, definition, claims, keys, notes)
             request, more = would_send(profile, claims, missing)
             report["request"] = request
             notes += more
             if export == "curl":
                 curl = curl_for(profile, claims, keys)
-        except ClaimsError as exc:
+        except (ClaimsError, ClaimsTransformationError) as exc:
             notes.append(f"the request cannot be built from these claims: {exc}")
             report["error"] = error_object(exc)
             code = exc.exit_code
@@ -175,6 +178,21 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     else:
         output.out(_readable(report))
     return code
+
+
+def _after_input_transformations(policy: Any, definition: Any, claims: Mapping[str, Any], keys: Any,
+                                 notes: list[str]) -> Mapping[str, Any]:
+    """The claims bag after the profile's InputClaimsTransformations, as B2C builds the request from it.
+
+    A failing transformation is raised as B2C fails the step: no request would be sent.
+    """
+    if not definition.input_claims_transformations:
+        return claims
+    bag = policy.input_claims_for(definition.id, claims, keys=keys)
+    changed = [name for name in bag if name not in claims or bag[name] != claims[name]]
+    notes.append(f"InputClaimsTransformations ran first ({', '.join(definition.input_claims_transformations)})"
+                 + (f"; they set {', '.join(changed)}" if changed else "; they set no claim"))
+    return bag
 
 
 def curl_for(profile: RestfulProfile, claims: Mapping[str, Any], keys: Any) -> str:

@@ -9,10 +9,38 @@ from ..errors import ConnectorSimError
 from ..journey import JourneyResult, StepResult, error_object, run_journey
 from ..reporting._reports import Report
 from ._common import (
-    Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
-    add_report_arguments, claims_from, export_format, format_claims, format_table, json_errors, key_secrets, keys_from,
-    named_key_secrets, policy_from, profile_options, service_urls_from, write_reports,
+    Output,
+    add_claims_arguments,
+    add_json_argument,
+    add_keys_argument,
+    add_policy_arguments,
+    add_profile_arguments,
+    add_report_arguments,
+    claims_from,
+    claims_used_by,
+    export_format,
+    format_claims,
+    format_table,
+    json_errors,
+    key_secrets,
+    keys_from,
+    named_key_secrets,
+    policy_from,
+    profile_options,
+    service_urls_from,
+    unused_claims,
+    write_reports,
 )
+from ._output import error_object as cli_error_object
+from ._output import verbosity
+from ._scenarios import (
+    Scenario,
+    add_expectation_arguments,
+    run_gate,
+    scenarios_from,
+    wants_gate,
+)
+from ._supplied import add_supplied_argument, supplied_from
 
 __all__ = ["register"]
 
@@ -36,9 +64,11 @@ def register(subparsers: Any) -> None:
     add_policy_arguments(parser)
     add_keys_argument(parser)
     add_claims_arguments(parser)
+    add_supplied_argument(parser)
     add_profile_arguments(parser)
     add_json_argument(parser)
     add_report_arguments(parser)
+    add_expectation_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -53,25 +83,40 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     claims = claims_from(args)
     options = profile_options(args)
     service_urls = service_urls_from(args)
+    supplied = supplied_from(args)
     policy = policy_from(args)
     keys = keys_from(args)
     output.add_secrets(key_secrets(keys))
     ids = args.profile_ids
     report = Report(f"connector-sim run {' '.join(ids)}", secrets=key_secrets(keys))
+    on_step = _step_printer(output, verbosity(args))
+    if wants_gate(args):
+        def one(run: Scenario) -> JourneyResult:
+            chosen = list(run.profiles or ids)
+            return run_journey(policy, chosen[0] if len(chosen) == 1 else chosen, claims=run.claims, keys=keys,
+                               service_urls=service_urls, supplied=run.supplied, on_step=on_step, **options)
+
+        base = Scenario(report.name, claims=claims, profiles=tuple(ids), supplied=supplied)
+        return run_gate(args, output, report, scenarios_from(args, base), one, summary)
     try:
         result = run_journey(policy, ids[0] if len(ids) == 1 else ids, claims=claims, keys=keys,
-                             service_urls=service_urls, on_step=lambda step: output.err(_progress(step)), **options)
+                             service_urls=service_urls, supplied=supplied, on_step=on_step, **options)
     except ConnectorSimError as exc:
         report.add(exc, test=report.name)  # CI still gets a report saying why nothing ran
         write_reports(args, report)
         raise
     report.add(result, test=report.name)
     write_reports(args, report)
+    for warning in unused_claims(claims, claims_used_by(policy, [s.profile for s in result.steps])):
+        output.err(f"connector-sim: warning: {warning}")
     if export == "curl":
         output.out(curl_export(policy, keys, result, service_urls, options))
         output.err(summary(result))
     elif args.json:
-        output.json(result.to_dict())
+        data = result.to_dict()
+        if result.error is not None:
+            data["error"] = cli_error_object(result.error)  # the one error object of every command
+        output.json(data)
         for warning in result.warnings:
             output.err(f"connector-sim: warning: {warning}")
     else:
@@ -82,7 +127,7 @@ def handle(args: argparse.Namespace, output: Output) -> int:
 def curl_export(policy: Any, keys: Any, result: JourneyResult, service_urls: Mapping[str, str],
                 options: Mapping[str, Any]) -> str:
     """A shell script with a curl command for each call of the journey that went over the wire."""
-    from ..reporting._curl import curl_for_result, curl_script
+    from ..reporting._curl import comment_line, curl_for_result, curl_script
 
     commands: list[Any] = []
     named = named_key_secrets(keys)
@@ -90,8 +135,8 @@ def curl_export(policy: Any, keys: Any, result: JourneyResult, service_urls: Map
         call = step.result
         if call is None or not call.attempts:
             if step.outcome == "error":
-                reason = " ".join(str(step.error).split())  # one comment line: a hint line must not run
-                commands.append(f"# {step.profile}: not sent ({reason})\n")
+                # One inert comment line: the profile id and the error come from the policy.
+                commands.append(comment_line(f"{step.profile}: not sent ({step.error})") + "\n")
             continue
         profile = policy.profile(step.profile, keys, service_url=service_urls.get(step.profile), **options)
         try:
@@ -101,6 +146,19 @@ def curl_export(policy: Any, keys: Any, result: JourneyResult, service_urls: Map
             profile.close()
     title = f"connector-sim run: {len(commands)} call(s), correlation id {result.correlation_id}"
     return curl_script(commands, title).rstrip("\n")
+
+
+def _step_printer(output: Output, level: int) -> Any:
+    """The on_step callback: a progress line per step, and with -v the exchange (request and answer, masked)."""
+    from ..reporting._reports import describe_record, records_from
+
+    def show(step: StepResult) -> None:
+        output.err(_progress(step))
+        if level >= 1:
+            for record in records_from(step):
+                output.err(describe_record(record))
+
+    return show
 
 
 def _progress(step: StepResult) -> str:

@@ -7,9 +7,9 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from ..errors import CallError
+from ..redact import redact_claims
 from ..resolvers import ClaimResolverContext
 from ..result import CallResult
-from ..wire import redact_claims
 
 __all__ = [
     "OUTCOMES", "JourneyResult", "StepResult", "error_description", "error_object", "page_message",

@@ -4,6 +4,8 @@ A journey is planned first (every RESTful profile is built, so a missing key or 
 found before any request), then run. Orchestration steps stop at the first failure and send the
 user back to the relying party; validation profiles of a self-asserted profile honour
 ContinueOnError, ContinueOnSuccess and Preconditions, and a failure shows on the page (§7.2, §11.3).
+Claims transformations run around each profile (``calls``); claim type ids in the bag match
+without regard to case, as in B2C; a ``Transfer`` sub journey ends the journey.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
+from ..claims import ClaimsBag, fold
 from ..errors import CallError, ConfigurationError
 from ..profile import RestfulProfile
 from ..resolvers import ClaimResolverContext
+from .calls import ProfileRunner, canonical, failure_message
 from .plan import SELF_ASSERTED, Call, Planner, Step
 from .preconditions import precondition_skips
 from .result import JourneyResult, StepResult, error_description, page_message, redirect_message
@@ -30,11 +34,14 @@ class _Run:
     """Runs planned steps over one claims bag and records each step."""
 
     def __init__(self, claims: Mapping[str, Any], context: ClaimResolverContext,
-                 supplied: Mapping[str, Mapping[str, Any]], on_step: StepCallback | None) -> None:
-        self.bag: dict[str, Any] = dict(claims)
+                 supplied: Mapping[str, Mapping[str, Any]], on_step: StepCallback | None,
+                 policy: Policy | None = None, keys: Any = None) -> None:
+        self.bag = ClaimsBag(canonical(policy, claims))
         self.context = context
         self.supplied = supplied
         self.on_step = on_step
+        self.policy = policy
+        self.runner = ProfileRunner(self.bag, context, supplied, policy, keys)
         self.steps: list[StepResult] = []
         self.warnings: list[str] = []
         self.error: CallError | None = None
@@ -51,61 +58,85 @@ class _Run:
         return self.record(StepResult(profile_id, "skipped", step=order, validation_of=via, note=note))
 
     def call(self, call: Call, order: int, via: str | None = None) -> StepResult:
-        pid = call.profile_id
-        if pid in self.supplied:
-            added = dict(self.supplied[pid])
-            self.bag.update(added)
-            return self.record(StepResult(pid, "supplied", claims_added=added, step=order, validation_of=via,
-                                          note="answered from the claims supplied for it"))
-        if call.profile is None:
-            return self.skip(pid, order, f"{call.kind} is not an HTTP call; supply its claims to answer it", via)
-        try:
-            result = call.profile.call(self.bag, context=self.context, step=order)
-        except CallError as exc:
-            failed = exc.result
-            attempts = failed.attempts if failed is not None else exc.attempts
-            return self.record(StepResult(
-                pid, "error", status=getattr(exc, "http_status", None) or exc.status or getattr(failed, "status", None),
-                attempts=len(attempts), elapsed_ms=sum(a.elapsed_ms for a in attempts),
-                error=exc, result=failed, step=order, validation_of=via))
-        self.bag.update(result.claims)
-        return self.record(StepResult(
-            pid, "success", status=result.status, attempts=len(result.attempts), elapsed_ms=result.elapsed_ms,
-            claims_added=dict(result.claims), result=result, step=order, validation_of=via))
+        return self.record(self.runner.run(call, order, via))
 
-    def run(self, steps: Iterable[Step]) -> None:
+    def run(self, steps: Iterable[Step]) -> bool:
+        """Run steps in order; False when the journey ended (a failure, or a Transfer sub journey)."""
         for step in steps:
             if not self.orchestration_step(step):
-                return
+                return False
+        return True
 
     def orchestration_step(self, step: Step) -> bool:
         reason = precondition_skips(step.preconditions, self.bag)
         if reason is not None:
-            for profile_id in step.choices or (step.call.profile_id,):  # type: ignore[union-attr]
-                self.skip(profile_id, step.order, reason)
+            names = (f"SubJourney {step.sub_journey}",) if step.sub_journey is not None else (
+                step.choices or (step.call.profile_id,))  # type: ignore[union-attr]
+            for name in names:
+                self.skip(name, step.order, reason)
             return True
+        if step.sub_journey is not None:
+            # Call shares the bag and returns; Transfer hands the journey over and never returns.
+            return self.run(step.steps) and not step.transfer
         if step.call is None:
             for choice in step.choices:
                 self.skip(choice, step.order, "one of several claims exchanges the user chooses between; "
                           "supply claims for one to choose it")
             return True
         main = step.call
-        if step.show_self and main.kind == SELF_ASSERTED and main.profile_id not in self.supplied:
-            self.skip(main.profile_id, step.order, "the self-asserted page is not shown: its validation profiles "
-                      "run with the claims bag as if the user had submitted it")
-        elif step.show_self:
-            outcome = self.call(main, step.order)
+        if main.kind == SELF_ASSERTED and main.profile_id not in self.supplied:
+            return self.unshown_page(main, step)
+        page = main.kind == SELF_ASSERTED  # a supplied page: validations before its output transformations
+        if step.show_self:
+            outcome = self.record(self.runner.run(main, step.order, outputs=not page))
             if outcome.outcome == "error":
-                assert outcome.error is not None
-                self.stop(outcome.error, redirect_message(outcome.error, self.context),
-                          error_description(outcome.error, self.context))
+                return self.stop_step(outcome)
+        if step.validations and not self.validations(main.profile_id, step):
+            return False
+        if page:
+            try:
+                self.runner.transformations(main, "output")
+            except CallError as exc:
+                self.record(self.runner.failed(main, step.order, None, exc, {}))
+                self.page_error(main.profile_id, exc)
                 return False
-        if step.validations:
-            return self.validations(main.profile_id, step)
         return True
 
+    def unshown_page(self, main: Call, step: Step) -> bool:
+        """A self-asserted step nobody answers: as if the user submitted the page with the bag."""
+        try:  # the page's InputClaimsTransformations prefill it before it is shown
+            self.runner.transformations(main, "input")
+        except CallError as exc:
+            return self.stop_step(self.record(self.runner.failed(main, step.order, None, exc, {})))
+        if step.show_self:
+            self.skip(main.profile_id, step.order, "the self-asserted page is not shown: its validation profiles "
+                      "run with the claims bag as if the user had submitted it")
+        if step.validations and not self.validations(main.profile_id, step):
+            return False
+        try:  # once the page is submitted and validated: its OutputClaimsTransformations
+            self.runner.transformations(main, "output")
+        except CallError as exc:
+            self.record(self.runner.failed(main, step.order, None, exc, {}))
+            self.page_error(main.profile_id, exc)
+            return False
+        return True
+
+    def stop_step(self, outcome: StepResult) -> bool:
+        """An orchestration step failed: B2C redirects to the relying party with the error."""
+        assert outcome.error is not None
+        self.stop(outcome.error, redirect_message(outcome.error, self.context),
+                  error_description(outcome.error, self.context))
+        return False
+
+    def page_error(self, self_asserted: str, error: CallError) -> None:
+        """A failure on a self-asserted page: shown again with the message (its own key for a transformation)."""
+        text = failure_message(self.policy, self_asserted, error)
+        if text:
+            error.user_message = text
+        self.stop(error, page_message(self_asserted, error))
+
     def validations(self, self_asserted: str, step: Step) -> bool:
-        before = dict(self.bag)
+        before = self.bag.copy()
         written: set[str] = set()
         stopped_by: str | None = None
         for call in step.validations:
@@ -118,22 +149,23 @@ class _Run:
                 self.skip(call.profile_id, step.order, reason, self_asserted)
                 continue
             outcome = self.call(call, step.order, self_asserted)
-            written.update(outcome.claims_added)
+            written.update(fold(name) for name in outcome.claims_added)
             if outcome.outcome == "error":
                 assert outcome.error is not None
                 if getattr(ref, "continue_on_error", False):
                     continue
-                self.stop(outcome.error, page_message(self_asserted, outcome.error))
+                self.page_error(self_asserted, outcome.error)
                 return False
             if not getattr(ref, "continue_on_success", True):
                 stopped_by = call.profile_id
         if step.keep is not None:
-            self.scope(self_asserted, step.keep, written - step.keep, before)
+            self.scope(self_asserted, written - step.keep, before)
         return True
 
-    def scope(self, self_asserted: str, keep: frozenset[str], dropped: set[str], before: Mapping[str, Any]) -> None:
+    def scope(self, self_asserted: str, dropped: set[str], before: Mapping[str, Any]) -> None:
         # A validation profile's outputs live only on its page unless the self-asserted profile
-        # lists them as output claims (§11.3): later steps do not see them.
+        # lists them as output claims (§11.3): later steps do not see them. Names here are folded.
+        shown = sorted(self.bag.spelling(name) or name for name in dropped)
         for name in dropped:
             if name in before:
                 self.bag[name] = before[name]
@@ -141,7 +173,7 @@ class _Run:
                 self.bag.pop(name, None)
         if dropped:
             self.warnings.append(
-                f"claims {', '.join(sorted(dropped))} from the validation profiles of {self_asserted!r} are not "
+                f"claims {', '.join(shown)} from the validation profiles of {self_asserted!r} are not "
                 f"among its output claims, so later steps do not see them (add them as OutputClaims to keep them)")
 
     def stop(self, error: CallError, user_sees: str, description: str | None = None) -> None:
@@ -150,7 +182,7 @@ class _Run:
         self.description = description
 
     def result(self) -> JourneyResult:
-        return JourneyResult(claims=dict(self.bag), steps=tuple(self.steps), error=self.error,
+        return JourneyResult(claims=self.bag.copy(), steps=tuple(self.steps), error=self.error,
                              user_sees=self.user_sees, correlation_id=self.context.correlation_id,
                              warnings=tuple(self.warnings), error_description=self.description)
 
@@ -201,7 +233,7 @@ def run_journey(
     planner = Planner(policy, supplied, build)
     try:
         steps = planner.plan(target)
-        run = _Run(claims or {}, _context(context, deployment_mode), supplied, on_step)
+        run = _Run(claims or {}, _context(context, deployment_mode), supplied, on_step, policy, keys)
         run.run(steps)
     finally:
         for profile in planner.built.values():
@@ -216,9 +248,14 @@ def run_steps(
     context: ClaimResolverContext | None = None,
     supplied: Mapping[str, Mapping[str, Any]] | None = None,
     on_step: StepCallback | None = None,
+    policy: Policy | None = None,
+    keys: Any = None,
 ) -> JourneyResult:
-    """Run already planned steps with one claims bag: the loop of ``run_journey``, for callers that plan once."""
-    run = _Run(claims or {}, _context(context, None), dict(supplied or {}), on_step)
+    """Run already planned steps with one claims bag: the loop of ``run_journey``, for callers that plan once.
+
+    Pass the ``policy`` the steps were planned from (and its ``keys``) to run their claims transformations.
+    """
+    run = _Run(claims or {}, _context(context, None), dict(supplied or {}), on_step, policy, keys)
     run.run(steps)
     return run.result()
 

@@ -8,24 +8,24 @@ one is a ``MissingKeyError`` that says where to put it. Checks B2C makes at uplo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+import difflib
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Union
 from urllib.parse import urlsplit, urlunsplit
 
-from ..auth._strategies import AUTHENTICATION_TYPES, build_auth
-from ..datatypes import DATA_TYPES
+from ..auth import AUTHENTICATION_TYPES, build_auth
 from ..errors import ConfigurationError, PolicyError
 from ..keys import KeyStore
-from ._model import KeyReference, TechnicalProfileDefinition
 from ..profile import SEND_CLAIMS_IN, RestfulProfile, UserMessages
-from ..wire import redact_url
+from ..redact import redact_url
+from ._model import POLICY_DATA_TYPES, KeyReference, TechnicalProfileDefinition
 
 if TYPE_CHECKING:
-    from ._policy import Policy
     from ..timing import TimingProfile
+    from ._policy import Policy
 
 __all__ = [
     "BOOLEAN_METADATA", "KNOWN_METADATA", "USER_MESSAGE_FIELDS", "build_restful_profile", "key_ids_for",
-    "override_service_url", "parse_boolean",
+    "metadata_suggestion", "override_service_url", "parse_boolean",
 ]
 
 #: Boolean metadata -> RestfulProfile field.
@@ -42,9 +42,14 @@ USER_MESSAGE_FIELDS: Mapping[str, str] = {
     "UserMessageIfDnsResolutionFailed": "dns_resolution_failed",
     "UserMessageIfCircuitOpen": "circuit_open",
 }
+#: Every metadata key real RESTful profiles carry that B2C reads or accepts: the documented ones
+#: (behaviour file §2), ``ClaimResolverUrlFormatting`` (Microsoft's groups sample, with
+#: SendClaimsIn=Url and claim resolvers) and ``BearerTokenTransmissionMethod`` (the OAuth2 key,
+#: copied onto REST profiles by several samples; B2C accepts it there).
 KNOWN_METADATA = frozenset(
     {"ServiceUrl", "AuthenticationType", "SendClaimsIn", "ClaimsFormat", "ClaimUsedForRequestPayload",
-     "UseClaimAsBearerToken", *BOOLEAN_METADATA, *USER_MESSAGE_FIELDS}
+     "UseClaimAsBearerToken", "ClaimResolverUrlFormatting", "BearerTokenTransmissionMethod",
+     *BOOLEAN_METADATA, *USER_MESSAGE_FIELDS}
 )
 _KEY_IDS: Mapping[str, tuple] = {
     "None": (),
@@ -52,6 +57,17 @@ _KEY_IDS: Mapping[str, tuple] = {
     "ClientCertificate": ("ClientCertificate",),
     "Bearer": ("BearerAuthenticationToken",),
 }
+
+
+def metadata_suggestion(key: str, known: Iterable[str]) -> Optional[str]:
+    """The known key ``key`` is a misspelling of, or None: only a near-identical spelling counts, so a
+    real key of another handler is never answered with a different key."""
+    known = list(known)
+    same_case = [k for k in known if k.lower() == key.lower()]
+    if same_case:
+        return same_case[0]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.9)
+    return close[0] if close else None
 
 
 def parse_boolean(value: str, key: str, profile_id: str) -> bool:
@@ -107,10 +123,10 @@ def _check_unresolved_settings(d: TechnicalProfileDefinition) -> None:
 def _check_data_types(policy: Policy, d: TechnicalProfileDefinition) -> None:
     for ref in d.input_claim_refs + d.output_claim_refs:
         claim_type = policy.claim_types.get(ref.claim_type_reference_id)
-        if claim_type is not None and claim_type.data_type not in DATA_TYPES:
+        if claim_type is not None and claim_type.data_type not in POLICY_DATA_TYPES:
             raise PolicyError(f"ClaimType {claim_type.id!r} has the unknown DataType {claim_type.data_type!r} "
                               f"(used by technical profile {d.id!r})", file=claim_type.file, line=claim_type.line,
-                              profile_id=d.id, hint=f"B2C knows {', '.join(sorted(DATA_TYPES))}")
+                              profile_id=d.id, hint=f"B2C knows {', '.join(sorted(POLICY_DATA_TYPES))}")
     for ref in d.input_claim_refs + d.output_claim_refs:
         if ref.always_use_default_value is not None:
             parse_boolean(ref.always_use_default_value, f"AlwaysUseDefaultValue of {ref.claim_type_reference_id}", d.id)
@@ -180,7 +196,8 @@ def build_restful_profile(
     if send_claims_in not in SEND_CLAIMS_IN:
         raise fail("AADB2C90029", f"unsupported SendClaimsIn {send_claims_in!r}; use one of "
                    f"{', '.join(SEND_CLAIMS_IN)}", "SendClaimsIn")
-    flags: Dict[str, Any] = {field: parse_boolean(md[key], key, d.id) for key, field in BOOLEAN_METADATA.items() if key in md}
+    flags: Dict[str, Any] = {field: parse_boolean(md[key], key, d.id)
+                             for key, field in BOOLEAN_METADATA.items() if key in md}
     _check_data_types(policy, d)
     messages = UserMessages(**{field: policy.localized_messages.get(key) or md.get(key) or None
                                for key, field in USER_MESSAGE_FIELDS.items()})

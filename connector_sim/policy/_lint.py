@@ -14,13 +14,14 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
-from ..auth._strategies import AUTHENTICATION_TYPES
+from ..auth import AUTHENTICATION_TYPES
+from ..claims import fold
 from ..datatypes import DATA_TYPES
-from ._lint_flow import defaults_of, usage_sites
+from ._lint_flow import FlowIndex, defaults_of
 from ._model import TechnicalProfileDefinition
-from ._build import BOOLEAN_METADATA, KNOWN_METADATA, key_ids_for
+from ._build import BOOLEAN_METADATA, KNOWN_METADATA, key_ids_for, metadata_suggestion
 from ..profile import DEPLOYMENT_MODES, SEND_CLAIMS_IN
-from ..wire import redact_url
+from ..redact import redact_url
 
 if TYPE_CHECKING:
     from ..keys import KeyStore
@@ -60,6 +61,7 @@ class _Linter:
         self.findings: List[Finding] = []
         self._used: Optional[Set[str]] = None
         self._included: Set[str] = set()
+        self.flow = FlowIndex(policy)  # built on first use, shared by every check of this lint
 
     def add(self, severity: str, code: str, message: str, profile_id: Optional[str],
             where: Tuple[Optional[str], Optional[int]]) -> None:
@@ -98,8 +100,8 @@ class _Linter:
                 self.add("error", "unresolved-setting", f"metadata {item.key!r} holds a {{Settings:...}} "
                          "placeholder and no settings were given", d.id, (item.file, item.line))
             elif item.key not in KNOWN_METADATA:
-                close = difflib.get_close_matches(item.key, KNOWN_METADATA, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = metadata_suggestion(item.key, KNOWN_METADATA)
+                hint = f"; did you mean {close!r}?" if close else ""
                 self.add("warning", "unknown-metadata", f"the RESTful provider does not read metadata {item.key!r}"
                          f"{hint}", d.id, (item.file, item.line))
         for key in BOOLEAN_METADATA:
@@ -217,7 +219,7 @@ class _Linter:
 
     def bearer_claim(self, d: TechnicalProfileDefinition, claim: str) -> None:
         where = d.location_of("UseClaimAsBearerToken")
-        if claim not in {c.claim_type_reference_id for c in d.input_claims}:
+        if fold(claim) not in {fold(c.claim_type_reference_id) for c in d.input_claims}:
             self.add("error", "AADB2C90193", f"the bearer token claim {claim!r} (UseClaimAsBearerToken) is not "
                      "among the input claims", d.id, where)
             return
@@ -226,8 +228,8 @@ class _Linter:
         own: Set[str] = set()
         for t in d.input_claims_transformations:
             own.update(self.policy.claims_transformations.get(t, ()))
-        for site in usage_sites(self.policy, d.id):
-            if claim not in site.available and claim not in own:
+        for site in self.flow.usage_sites(d.id):
+            if fold(claim) not in {fold(c) for c in site.available | own}:  # claim ids match in any case
                 self.add("warning", "AADB2C90194", f"in {site.description}, no earlier step produces the bearer "
                          f"token claim {claim!r}; run a profile that outputs it (such as REST-AcquireAccessToken) "
                          "first", d.id, (site.file, site.line))
@@ -266,7 +268,7 @@ class _Linter:
     def payload_and_names(self, d: TechnicalProfileDefinition) -> None:
         payload = d.metadata.get("ClaimUsedForRequestPayload", "").strip()
         if payload:
-            claim = next((c for c in d.input_claims if c.claim_type_reference_id == payload), None)
+            claim = next((c for c in d.input_claims if fold(c.claim_type_reference_id) == fold(payload)), None)
             if claim is None:
                 self.add("error", "AADB2C90023", f"ClaimUsedForRequestPayload {payload!r} is not among the input "
                          "claims", d.id, d.location_of("ClaimUsedForRequestPayload"))
@@ -274,7 +276,7 @@ class _Linter:
                 self.add("error", "AADB2C90023", f"ClaimUsedForRequestPayload {payload!r} must be a string claim",
                          d.id, d.location_of("ClaimUsedForRequestPayload"))
         bearer = d.metadata.get("UseClaimAsBearerToken", "").strip()
-        names = [c.wire_name for c in d.input_claims if c.claim_type_reference_id != bearer]
+        names = [c.wire_name for c in d.input_claims if fold(c.claim_type_reference_id) != fold(bearer)]
         for name in sorted({n for n in names if names.count(n) > 1}):
             self.add("error", "AADB2C99022", f"input claims send the name {name!r} twice", d.id, d.last_location)
 
@@ -289,4 +291,7 @@ def lint(policy: Policy, keys: Optional[KeyStore] = None) -> List[Finding]:
     for d in policy.technical_profiles.values():
         if d.is_restful:
             linter.restful(d)
+    from ._lint_transformations import extra_findings  # schema, transformations, hosts, resolvers
+
+    linter.findings += extra_findings(policy)
     return sorted(linter.findings, key=lambda f: (f.file or "", f.line or 0, f.code))

@@ -18,12 +18,17 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from ..claims import ClaimsBag, fold
 from ..datatypes import DATA_TYPES
 from ..errors import PolicyError
+from ..profile import InputClaim, OutputClaim
 from ._model import (
-    ClaimReference, ClaimType, KeyReference, MetadataItem, OrchestrationStep, TechnicalProfileDefinition,
+    ClaimReference,
+    ClaimType,
+    KeyReference,
+    MetadataItem,
+    OrchestrationStep,
+    TechnicalProfileDefinition,
     ValidationReference,
 )
 from ._reader import PolicyFile, TechnicalProfilePart
-from ..profile import InputClaim, OutputClaim
 
 __all__ = ["MAX_INCLUDE_LEVELS", "MAX_INHERITANCE_LEVELS", "merge_claim_types", "merge_journeys",
            "merge_technical_profiles", "order_files"]

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from ..datatypes import DATA_TYPES
 from ..profile import InputClaim, OutputClaim
-from ..wire import redact_url
+from ..redact import redact_url
 
 __all__ = [
+    "CLAIMS_TRANSFORMATION_KIND",
+    "POLICY_DATA_TYPES",
     "RESTFUL_KIND",
     "ClaimReference",
     "ClaimType",
@@ -26,6 +29,12 @@ __all__ = [
 ]
 
 RESTFUL_KIND = "RestfulProvider"
+#: The handler kind of claims transformation technical profiles (only transformations, no call).
+CLAIMS_TRANSFORMATION_KIND = "ClaimsTransformationProtocolProvider"
+#: DataTypes the policy ring accepts: the core's, plus the social claims the starter pack declares
+#: (the core's ``DATA_TYPES`` lacks ``alternativeSecurityIdCollection`` so far; such a claim is
+#: handed to the core as a string).
+POLICY_DATA_TYPES = DATA_TYPES | {"alternativeSecurityIdCollection"}
 
 #: (file, line) of an element; line is None for text that was not parsed from a file.
 Location = Tuple[str, Optional[int]]
@@ -40,6 +49,10 @@ class ClaimType:
     display_name: Optional[str] = None
     file: Optional[str] = None
     line: Optional[int] = None
+    #: ``<Restriction>`` ``<Enumeration Text Value>`` items.
+    enumeration: Tuple[Tuple[str, str], ...] = ()
+    #: The Id of its ``<PredicateValidationReference>``.
+    predicate_validation: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,11 @@ class TechnicalProfileDefinition:
     def is_restful(self) -> bool:
         """True for ``Web.TPEngine.Providers.RestfulProvider`` profiles, the only HTTP calls."""
         return self.kind == RESTFUL_KIND
+
+    @property
+    def is_claims_transformation(self) -> bool:
+        """True for ``ClaimsTransformationProtocolProvider`` profiles, which only run transformations."""
+        return self.kind == CLAIMS_TRANSFORMATION_KIND
 
     @property
     def last_location(self) -> Location:

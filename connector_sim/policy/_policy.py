@@ -16,19 +16,23 @@ import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ..claims import ClaimsBag
 from ..errors import ConfigurationError, PolicyError
+from ..userfiles import open_user_file
 from ._merge import merge_claim_types, merge_journeys, merge_technical_profiles, order_files
 from ._model import ClaimType, KeyReference, OrchestrationStep, TechnicalProfileDefinition, ValidationReference
 from ._reader import PolicyFile
-from ._xml import MAX_POLICY_BYTES, check_policy_size, parse_policy
 from ._settings import Settings
+from ._transformations import check_policy_transformations, engine_object, merge_transformations, raise_problems
+from ._xml import MAX_POLICY_BYTES, check_policy_size, parse_policy
 
 if TYPE_CHECKING:
     from ..journey import JourneyResult
     from ..keys import KeyStore
-    from ._lint import Finding
     from ..profile import RestfulProfile
+    from ..resolvers import ClaimResolverContext
     from ..timing import TimingProfile
+    from ._lint import Finding
 
 __all__ = [
     "ClaimType", "KeyReference", "OrchestrationStep", "Policy", "TechnicalProfileDefinition", "ValidationReference",
@@ -46,22 +50,57 @@ USER_MESSAGE_KEYS = (
 class Policy:
     """A merged set of policy files: claim types, technical profiles, user journeys."""
 
-    def __init__(self, files: Sequence[PolicyFile], settings: Optional[Settings] = None) -> None:
+    def __init__(self, files: Sequence[PolicyFile], settings: Optional[Settings] = None, *,
+                 check_transformations: bool = True) -> None:
         self.files: Tuple[PolicyFile, ...] = tuple(order_files(files))
         self.settings = settings
-        self.claim_types: Dict[str, ClaimType] = merge_claim_types(self.files)
+        #: ClaimTypes by Id; ids match without regard to case, as in B2C.
+        self.claim_types: ClaimsBag = merge_claim_types(self.files)
+        #: Claim id -> DataType, case-insensitive (what the transformation engine reads).
+        self.claim_data_types: ClaimsBag = ClaimsBag({c.id: c.data_type for c in self.claim_types.values()})
         self.technical_profiles: Dict[str, TechnicalProfileDefinition] = merge_technical_profiles(
             self.files, self.claim_types)
         self.user_journeys: Dict[str, List[OrchestrationStep]] = merge_journeys(self.files, "journeys")
         self.sub_journeys: Dict[str, List[OrchestrationStep]] = merge_journeys(self.files, "sub_journeys")
-        self.claims_transformations: Dict[str, List[str]] = {}
+        #: SubJourney Id -> Type (Call returns to the parent journey, Transfer does not).
+        self.sub_journey_types: Dict[str, str] = {}
         for f in self.files:
-            self.claims_transformations.update(f.claims_transformations)
+            self.sub_journey_types.update(f.sub_journey_types)
+        #: Every ClaimsTransformation as declared (``_blocks.TransformationPart``) by Id, case-insensitive;
+        #: a later file's wins. ``transformation(id)`` gives the engine's object.
+        self.transformations, self.transformation_duplicates = merge_transformations(self.files)
+        self._engine_transformations: Dict[str, Any] = {}
+        #: ClaimsTransformation Id -> its output claim ids (lint's data flow).
+        self.claims_transformations: ClaimsBag = ClaimsBag(
+            {t.id: [claim for claim, _tct in t.output_claims] for t in self.transformations.values()})
+        self.has_full_policy = any(not f.is_fragment for f in self.files)
+        self._transformation_cache: Dict[str, Any] = {}
+        self._schema_findings: Optional[List[Any]] = None  # lint's schema check, computed once
         self.policy_ids: List[str] = [f.policy_id for f in self.files if f.policy_id]
         self.deployment_mode: str = _deployment_mode(self.files)
         self.default_language: Optional[str] = next(
             (f.default_language for f in reversed(self.files) if f.default_language), None)
         self.localized_messages: Dict[str, str] = _localized_messages(self.files, self.default_language)
+        # What B2C refuses at upload about transformations is refused at load, with file and line
+        # (``check_transformations=False`` keeps them for lint to report instead).
+        self._problems: Optional[List[Any]] = None
+        if check_transformations:
+            raise_problems([p for p in self.transformation_problems if p.severity == "error"])
+
+    @property
+    def transformation_problems(self) -> List[Any]:
+        """What B2C refuses at upload about this policy's claims transformations (empty when none)."""
+        if self._problems is None:
+            self._problems = check_policy_transformations(self)
+        return self._problems
+
+    def transformation(self, transformation_id: str) -> Any:
+        """The engine's ``ClaimsTransformation`` for an Id (any case); KeyError when there is none."""
+        part = self.transformations[transformation_id]
+        found = self._engine_transformations.get(part.id)
+        if found is None:
+            found = self._engine_transformations[part.id] = engine_object(part)
+        return found
 
     @property
     def restful_profile_ids(self) -> List[str]:
@@ -108,6 +147,24 @@ class Policy:
         from ..journey import run_journey
 
         return run_journey(self, target, **options)
+
+    def transform(self, target: str, claims: Optional[Mapping[str, Any]] = None, *, keys: Any = None,
+                  context: Optional[ClaimResolverContext] = None) -> Dict[str, Any]:
+        """Run one ClaimsTransformation, or a profile's transformations, on ``claims``; return the outputs."""
+        from ._execute import transform
+
+        return transform(self, target, claims, keys=keys, context=context)
+
+    def input_claims_for(self, profile_id: str, claims: Optional[Mapping[str, Any]] = None, *, keys: Any = None,
+                         context: Optional[ClaimResolverContext] = None) -> ClaimsBag:
+        """The claims bag after the profile's InputClaimsTransformations: what its request is built from."""
+        from ._execute import run_transformations
+
+        bag = ClaimsBag(claims or {})
+        definition = self.technical_profile(profile_id)
+        run_transformations(self, definition, definition.input_claims_transformations, bag, keys=keys,
+                            context=context)
+        return bag
 
     def lint(self, keys: Optional[KeyStore] = None) -> List[Finding]:
         """What B2C would refuse, or what will fail at run time, before any call (see ``lint``)."""
@@ -158,21 +215,32 @@ def _expand(paths: Sequence[PathLike]) -> List[Path]:
 
 
 def load_policy_sources(
-    sources: Sequence[Tuple[str, Union[bytes, str]]], settings: Optional[Settings] = None
+    sources: Sequence[Tuple[str, Union[bytes, str]]], settings: Optional[Settings] = None, *,
+    check_transformations: bool = True,
 ) -> Policy:
-    """Load policy texts given as (name, bytes or str) pairs; names appear in errors."""
+    """Load policy texts given as (name, bytes or str) pairs; names appear in errors.
+
+    ``check_transformations=False`` loads a policy B2C would refuse for its claims transformations
+    (``policy.transformation_problems`` lists why; ``lint`` reports them).
+    """
     if not sources:
         raise ConfigurationError("no policy files given", hint="pass at least one policy file")
-    return Policy([parse_policy(data, name, settings) for name, data in sources], settings)
+    files = []
+    for name, data in sources:
+        parsed = parse_policy(data, name, settings)
+        parsed.source = data  # lint checks the text against B2C's schema
+        files.append(parsed)
+    return Policy(files, settings, check_transformations=check_transformations)
 
 
-def load_policy(*paths: PathLike, settings: Optional[Settings] = None) -> Policy:
+def load_policy(*paths: PathLike, settings: Optional[Settings] = None, check_transformations: bool = True) -> Policy:
     """Load policy files (any order; a directory means its ``*.xml``) into one merged Policy."""
     sources: List[Tuple[str, Union[bytes, str]]] = []
     for path in _expand(paths):
         try:
             # Read at most one byte past B2C's limit: a huge file is refused without reading it all.
-            with path.open("rb") as handle:
+            # A FIFO or a device is refused before anything is read from it.
+            with open_user_file(path, what="the policy file", error=_policy_error(path)) as handle:
                 data = handle.read(MAX_POLICY_BYTES + 1)
             check_policy_size(len(data), str(path))
             sources.append((str(path), data))
@@ -180,9 +248,14 @@ def load_policy(*paths: PathLike, settings: Optional[Settings] = None) -> Policy
             raise PolicyError(f"cannot read policy file: {exc.strerror or exc}", file=str(path)) from exc
     if paths and not sources:
         raise ConfigurationError(f"no *.xml policy files in {', '.join(str(p) for p in paths)}")
-    return load_policy_sources(sources, settings)
+    return load_policy_sources(sources, settings, check_transformations=check_transformations)
 
 
-def load_policy_text(text: Union[str, bytes], name: str = "<policy>", settings: Optional[Settings] = None) -> Policy:
+def _policy_error(path: Path) -> Any:
+    return lambda message, **kwargs: PolicyError(message, file=str(path), **kwargs)
+
+
+def load_policy_text(text: Union[str, bytes], name: str = "<policy>", settings: Optional[Settings] = None, *,
+                     check_transformations: bool = True) -> Policy:
     """Load one policy file or fragment given as text."""
-    return load_policy_sources([(name, text)], settings)
+    return load_policy_sources([(name, text)], settings, check_transformations=check_transformations)

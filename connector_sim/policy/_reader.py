@@ -8,19 +8,19 @@ lines stay those of the file on disk. ``policy_merge`` combines the files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, Union
 from xml.etree.ElementTree import Element
 
 from ..errors import PolicyError
-from ._model import (
-    ClaimReference, KeyReference, MetadataItem, OrchestrationStep, Precondition, ValidationReference,
-)
+from ._blocks import BlocksPart, read_blocks, read_restriction
+from ._model import ClaimReference, KeyReference, MetadataItem, OrchestrationStep, ValidationReference
+from ._steps import journeys, validation
 
 __all__ = ["FRAGMENT_ROOTS", "WRAPPER", "ClaimTypePart", "PolicyFile", "PolicyReader", "TechnicalProfilePart"]
 
 FRAGMENT_ROOTS = (
     "ClaimsProvider", "ClaimsProviders", "TechnicalProfile", "TechnicalProfiles", "ClaimType", "ClaimsSchema",
-    "BuildingBlocks",
+    "BuildingBlocks", "ClaimsTransformation", "ClaimsTransformations",
 )
 #: The element that wraps several sibling roots (the article prints ClaimTypes that way).
 WRAPPER = "ConnectorSimFragment"
@@ -35,6 +35,9 @@ class ClaimTypePart:
     display_name: Optional[str]
     file: str
     line: Optional[int]
+    #: ``<Restriction>`` Enumeration items (Text, Value); None when the file writes no Restriction.
+    enumeration: Optional[Tuple[Tuple[str, str], ...]] = None
+    predicate_validation: Optional[str] = None
 
 
 @dataclass
@@ -73,13 +76,19 @@ class PolicyFile:
     technical_profiles: List[TechnicalProfilePart] = field(default_factory=list)
     journeys: Dict[str, List[OrchestrationStep]] = field(default_factory=dict)
     sub_journeys: Dict[str, List[OrchestrationStep]] = field(default_factory=dict)
+    #: SubJourney Id -> its Type attribute (Call or Transfer; B2C's default is Call).
+    sub_journey_types: Dict[str, str] = field(default_factory=dict)
     journey_lines: Dict[str, Optional[int]] = field(default_factory=dict)
     claims_transformations: Dict[str, List[str]] = field(default_factory=dict)
+    #: ClaimsTransformations, Predicates, ContentDefinitions, LocalizedCollections (``_blocks``).
+    blocks: BlocksPart = field(default_factory=BlocksPart)
     default_language: Optional[str] = None
     #: (LocalizedResources Id, ElementType, StringId, text, line)
     localized_strings: List[Tuple[str, str, str, str, Optional[int]]] = field(default_factory=list)
     #: ``{Settings:Name}`` placeholders left unfilled (no settings given): (name, line)
     unresolved_settings: List[Tuple[str, int]] = field(default_factory=list)
+    #: The text as loaded (bytes or str), for lint's schema check; None when built in code.
+    source: Optional[Union[bytes, str]] = field(default=None, repr=False, compare=False)
 
     @property
     def is_fragment(self) -> bool:
@@ -140,9 +149,9 @@ class PolicyReader:
                 elif child.tag == "ClaimsProviders":
                     self.claims_providers(child, policy)
                 elif child.tag == "UserJourneys":
-                    self.journeys(child, "UserJourney", policy.journeys, policy)
+                    journeys(self, child, "UserJourney", policy.journeys, policy)
                 elif child.tag == "SubJourneys":
-                    self.journeys(child, "SubJourney", policy.sub_journeys, policy)
+                    journeys(self, child, "SubJourney", policy.sub_journeys, policy)
             return policy
         fragments = list(root) if root.tag == WRAPPER else [root]
         if root.tag == WRAPPER:
@@ -167,6 +176,12 @@ class PolicyReader:
             policy.claim_types.extend(self.claim_type(ct) for ct in types)
         elif tag == "BuildingBlocks":
             self.building_blocks(element, policy)
+        elif tag in ("ClaimsTransformation", "ClaimsTransformations"):
+            holder = Element("ClaimsTransformations")
+            holder.extend([element] if tag == "ClaimsTransformation" else list(element))
+            blocks = Element("BuildingBlocks")
+            blocks.append(holder)
+            self.building_blocks(blocks, policy)
         else:
             accepted = ", ".join(("TrustFrameworkPolicy",) + FRAGMENT_ROOTS)
             raise PolicyError(f"<{tag}> is not a policy file or a fragment connector_sim can load; the root "
@@ -190,12 +205,14 @@ class PolicyReader:
         schema = blocks.find("ClaimsSchema")
         if schema is not None:
             policy.claim_types.extend(self.claim_type(ct) for ct in schema.findall("ClaimType"))
-        transformations = blocks.find("ClaimsTransformations")
-        if transformations is not None:
-            for ct in transformations.findall("ClaimsTransformation"):
-                outputs = ct.find("OutputClaims")
-                ids = [self.attr(c, "ClaimTypeReferenceId") or "" for c in outputs] if outputs is not None else []
-                policy.claims_transformations[self.attr(ct, "Id") or ""] = ids
+        more = read_blocks(self, blocks)
+        for part in more.transformations:
+            policy.claims_transformations[part.id] = [claim for claim, _ in part.output_claims]
+        policy.blocks.transformations += more.transformations
+        policy.blocks.predicates += more.predicates
+        policy.blocks.predicate_validations += more.predicate_validations
+        policy.blocks.localized_collections += more.localized_collections
+        policy.blocks.content_definitions.update(more.content_definitions)
         localization = blocks.find("Localization")
         if localization is not None:
             languages = localization.find("SupportedLanguages")
@@ -211,8 +228,10 @@ class PolicyReader:
 
     def claim_type(self, element: Element) -> ClaimTypePart:
         """One ClaimType."""
+        items, predicate = read_restriction(self, element)
         return ClaimTypePart(self.require(element, "Id"), self.text(element.find("DataType")),
-                             self.text(element.find("DisplayName")), self.name, self.line(element))
+                             self.text(element.find("DisplayName")), self.name, self.line(element),
+                             items if element.find("Restriction") is not None else None, predicate)
 
     def claims_providers(self, providers: Element, policy: PolicyFile) -> None:
         """Every technical profile of a ClaimsProviders element."""
@@ -249,7 +268,7 @@ class PolicyReader:
             elif tag == "OutputClaims":
                 part.output_claims.extend(self.claim(c) for c in child.findall("OutputClaim"))
             elif tag == "ValidationTechnicalProfiles":
-                part.validations.extend(self.validation(v) for v in child.findall("ValidationTechnicalProfile"))
+                part.validations.extend(validation(self, v) for v in child.findall("ValidationTechnicalProfile"))
             elif tag == "IncludeTechnicalProfile":
                 part.include = self.require(child, "ReferenceId")
             elif tag == "InputClaimsTransformations":
@@ -264,47 +283,3 @@ class PolicyReader:
             self.require(element, "ClaimTypeReferenceId"), self.attr(element, "PartnerClaimType"),
             self.attr(element, "DefaultValue"), self.attr(element, "AlwaysUseDefaultValue"),
             self.attr(element, "Required"), self.name, self.line(element))
-
-    def preconditions(self, element: Element) -> Tuple[Precondition, ...]:
-        """The Preconditions of a step or validation profile."""
-        block = element.find("Preconditions")
-        if block is None:
-            return ()
-        return tuple(
-            Precondition(self.attr(p, "Type") or "", self.boolean(p, "ExecuteActionsIf", True),
-                         tuple(self.text(v) or "" for v in p.findall("Value")), self.text(p.find("Action")))
-            for p in block.findall("Precondition"))
-
-    def validation(self, element: Element) -> ValidationReference:
-        """One ValidationTechnicalProfile reference."""
-        return ValidationReference(
-            self.require(element, "ReferenceId"), self.boolean(element, "ContinueOnError", False),
-            self.boolean(element, "ContinueOnSuccess", True), self.preconditions(element), self.name,
-            self.line(element))
-
-    def journeys(self, block: Element, tag: str, into: Dict[str, List[OrchestrationStep]], policy: PolicyFile) -> None:
-        """Every UserJourney (or SubJourney) of a block, by Id."""
-        for journey in block.findall(tag):
-            journey_id = self.require(journey, "Id")
-            policy.journey_lines.setdefault(journey_id, self.line(journey))
-            steps = journey.find("OrchestrationSteps")
-            into[journey_id] = [self.step(s) for s in steps.findall("OrchestrationStep")] if steps is not None else []
-
-    def step(self, element: Element) -> OrchestrationStep:
-        """One OrchestrationStep."""
-        order_text = self.require(element, "Order")
-        try:
-            order = int(order_text)
-        except ValueError:
-            raise PolicyError(f"OrchestrationStep Order={order_text!r} is not a number", file=self.name,
-                              line=self.line(element)) from None
-        exchanges = element.find("ClaimsExchanges")
-        exchange_elements = exchanges.findall("ClaimsExchange") if exchanges is not None else []
-        journey_list = element.find("JourneyList")
-        candidates = journey_list.findall("Candidate") if journey_list is not None else []
-        return OrchestrationStep(
-            order, self.attr(element, "Type") or "",
-            [t for t in (self.attr(e, "TechnicalProfileReferenceId") for e in exchange_elements) if t],
-            self.name, self.line(element), self.preconditions(element),
-            tuple(self.attr(e, "Id") or "" for e in exchange_elements),
-            tuple(s for s in (self.attr(c, "SubJourneyReferenceId") for c in candidates) if s))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connector_sim.auth._strategies import ApiKeyHeader, Basic, Bearer, ClientCertificate, NoAuth, StaticBearer
+from connector_sim.auth import ApiKeyHeader, Basic, Bearer, ClientCertificate, NoAuth, StaticBearer
 from connector_sim.errors import ConfigurationError, MissingKeyError, PolicyError
 from connector_sim.keys import KeyStore
 from connector_sim.policy._policy import Policy, load_policy, load_policy_sources, load_policy_text
