@@ -15,11 +15,14 @@ __all__ = ["DATA_TYPES", "JSON_TYPES_MODES", "from_json", "normalize", "to_json"
 
 DATA_TYPES = frozenset(
     {
-        "boolean", "date", "dateTime", "duration", "int", "long", "phoneNumber", "string",
-        "stringCollection", "userIdentity", "userIdentityCollection",
+        "alternativeSecurityIdCollection", "boolean", "date", "dateTime", "duration", "int", "long",
+        "phoneNumber", "string", "stringCollection", "userIdentity", "userIdentityCollection",
     }
 )
 JSON_TYPES_MODES = ("typed", "stringly")
+# Sent as JSON structures even in "stringly" mode, and as JSON text in a Form, Header or Url.
+_STRUCTURED = frozenset({"stringCollection", "userIdentity", "userIdentityCollection",
+                         "alternativeSecurityIdCollection"})
 
 _INT_RANGE = {"int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
@@ -88,6 +91,20 @@ def _collection(value: Any) -> list[str]:
     raise ValueError(f"{value!r} is not a collection of strings")
 
 
+def _alternative_security_ids(value: Any) -> list[dict[str, str]]:
+    # B2C's social-account links: a list of {"issuer", "issuerUserId"} (claims-transformations §2.8).
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            raise ValueError(f"{value!r} is not a JSON array of alternative security ids") from None
+    if isinstance(value, dict):
+        value = [value]
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return [{str(k): str(v) for k, v in item.items()} for item in value]
+    raise ValueError(f"{value!r} is not a list of {{issuer, issuerUserId}} objects")
+
+
 def normalize(value: Any, data_type: str) -> Any:
     """Check a claims-bag value against its data type and return it in canonical Python form."""
     if data_type == "boolean":
@@ -100,6 +117,8 @@ def normalize(value: Any, data_type: str) -> Any:
         return _date(value)
     if data_type == "stringCollection":
         return _collection(value)
+    if data_type == "alternativeSecurityIdCollection":
+        return _alternative_security_ids(value)
     if data_type in ("userIdentity", "userIdentityCollection"):
         return value  # structured Graph objects; passed through as given
     if isinstance(value, str):
@@ -114,7 +133,7 @@ def normalize(value: Any, data_type: str) -> Any:
 def to_json(value: Any, data_type: str, mode: str = "typed") -> Any:
     """The JSON value of a claim in a Body request (§12.1)."""
     value = normalize(value, data_type)
-    if mode == "typed" or data_type == "stringCollection" or data_type.startswith("userIdentity"):
+    if mode == "typed" or data_type in _STRUCTURED:
         return value
     return to_text(value, data_type)
 
@@ -124,10 +143,10 @@ def to_text(value: Any, data_type: str) -> str:
     value = normalize(value, data_type)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict) or data_type in _STRUCTURED - {"stringCollection"}:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, list):
         return ",".join(value)
-    if isinstance(value, (dict,)) or data_type.startswith("userIdentity"):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
 
 
@@ -140,6 +159,7 @@ def from_json(value: Any, data_type: str) -> Any:
     if data_type == "stringCollection" and isinstance(value, list):
         # Arrays of objects arrive as one JSON-serialized string per element (§6.3).
         return [v if isinstance(v, str) else json.dumps(v, separators=(",", ":")) for v in value]
-    if data_type in ("boolean", "int", "long", "dateTime", "date", "stringCollection"):
+    if data_type in ("boolean", "int", "long", "dateTime", "date", "stringCollection",
+                     "alternativeSecurityIdCollection"):
         return normalize(value, data_type)
     return value if isinstance(value, (dict, list)) else normalize(value, "string")

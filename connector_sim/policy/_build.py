@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, 
 from urllib.parse import urlsplit, urlunsplit
 
 from ..auth import AUTHENTICATION_TYPES, build_auth
+from ..datatypes import DATA_TYPES
 from ..errors import ConfigurationError, PolicyError
 from ..keys import KeyStore
 from ..profile import SEND_CLAIMS_IN, RestfulProfile, UserMessages
 from ..redact import redact_url
-from ._model import POLICY_DATA_TYPES, KeyReference, TechnicalProfileDefinition
+from ._model import KeyReference, TechnicalProfileDefinition
 
 if TYPE_CHECKING:
     from ..timing import TimingProfile
@@ -123,10 +124,10 @@ def _check_unresolved_settings(d: TechnicalProfileDefinition) -> None:
 def _check_data_types(policy: Policy, d: TechnicalProfileDefinition) -> None:
     for ref in d.input_claim_refs + d.output_claim_refs:
         claim_type = policy.claim_types.get(ref.claim_type_reference_id)
-        if claim_type is not None and claim_type.data_type not in POLICY_DATA_TYPES:
+        if claim_type is not None and claim_type.data_type not in DATA_TYPES:
             raise PolicyError(f"ClaimType {claim_type.id!r} has the unknown DataType {claim_type.data_type!r} "
                               f"(used by technical profile {d.id!r})", file=claim_type.file, line=claim_type.line,
-                              profile_id=d.id, hint=f"B2C knows {', '.join(sorted(POLICY_DATA_TYPES))}")
+                              profile_id=d.id, hint=f"B2C knows {', '.join(sorted(DATA_TYPES))}")
     for ref in d.input_claim_refs + d.output_claim_refs:
         if ref.always_use_default_value is not None:
             parse_boolean(ref.always_use_default_value, f"AlwaysUseDefaultValue of {ref.claim_type_reference_id}", d.id)

@@ -10,13 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from ..datatypes import DATA_TYPES
 from ..profile import InputClaim, OutputClaim
 from ..redact import redact_url
 
 __all__ = [
     "CLAIMS_TRANSFORMATION_KIND",
-    "POLICY_DATA_TYPES",
     "RESTFUL_KIND",
     "ClaimReference",
     "ClaimType",
@@ -31,10 +29,6 @@ __all__ = [
 RESTFUL_KIND = "RestfulProvider"
 #: The handler kind of claims transformation technical profiles (only transformations, no call).
 CLAIMS_TRANSFORMATION_KIND = "ClaimsTransformationProtocolProvider"
-#: DataTypes the policy ring accepts: the core's, plus the social claims the starter pack declares
-#: (the core's ``DATA_TYPES`` lacks ``alternativeSecurityIdCollection`` so far; such a claim is
-#: handed to the core as a string).
-POLICY_DATA_TYPES = DATA_TYPES | {"alternativeSecurityIdCollection"}
 
 #: (file, line) of an element; line is None for text that was not parsed from a file.
 Location = Tuple[str, Optional[int]]
