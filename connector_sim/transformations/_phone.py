@@ -9,15 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector_sim.errors import ConfigurationError
+
 from ._signature import BOOL, Call, Method, Outputs, Signature, inp, out, par
 
 __all__ = ["METHODS"]
 
 
+def _lib() -> Any:
+    """The ``phonenumbers`` module, imported on first use."""
+    try:
+        import phonenumbers
+    except ImportError:  # pragma: no cover - a dependency of connector_sim; only a broken install lacks it
+        raise ConfigurationError("the phone number claims transformations need the phonenumbers package",
+                                 hint="pip install phonenumbers") from None
+    return phonenumbers
+
+
 def _parse(text: str, region: str | None) -> Any:
     """The parsed number, or None when libphonenumber cannot read it."""
-    import phonenumbers
-
+    phonenumbers = _lib()
     try:
         return phonenumbers.parse(text, region.upper() if region else None)
     except phonenumbers.NumberParseException:
