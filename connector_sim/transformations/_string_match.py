@@ -186,7 +186,9 @@ METHODS = (
     Method(
         "SetClaimsIfRegexMatch", "String",
         Signature((inp("claimToMatch"),),
-                  (par("matchTo"), par("outputClaimIfMatched"), par("extractGroups", *BOOL, default=False)),
+                  # outputClaimIfMatched is optional: Microsoft's own samples (selectemail) leave it out.
+                  (par("matchTo"), par("outputClaimIfMatched", required=False),
+                   par("extractGroups", *BOOL, default=False)),
                   (out("outputClaim"), out("regexCompareResultClaim", *BOOL)),
                   extra_outputs=Extra(keyed_by="claim")),
         _if_regex_match,

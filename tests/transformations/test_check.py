@@ -285,3 +285,16 @@ def test_string_data_type_fits_any_parameter() -> None:
         [("o", "outputClaim")],
     )
     assert check(t, claim_types={"b": "boolean", "o": "string"}) == []
+
+
+def test_set_claims_if_regex_match_needs_no_output_claim_if_matched() -> None:
+    # Microsoft's selectemail sample only wants the boolean result.
+    from connector_sim.transformations import ClaimsTransformation, check, run
+
+    transformation = ClaimsTransformation(
+        "IsEmail", "SetClaimsIfRegexMatch", input_claims=(("signInName", "claimToMatch"),),
+        input_parameters=(("matchTo", "string", "^[^@]+@[^@]+$"),),
+        output_claims=(("isEmail", "regexCompareResultClaim"),))
+    assert check(transformation, {"signInName": "string", "isEmail": "boolean"}) == []
+    assert run(transformation, {"signInName": "ada@contoso.com"},
+               data_types={"signInName": "string", "isEmail": "boolean"}) == {"isEmail": True}
