@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from ._common import Output, add_json_argument, format_claims, json_errors
+from ._scenarios import add_expectation_arguments, maybe_gate, with_claims
 
 __all__ = ["register"]
 
@@ -85,6 +86,7 @@ def register(subparsers: Any) -> None:
                        "violation (default: a warning, as Microsoft's own samples use such casing)")
     group.add_argument("--junit", metavar="FILE", help="write a JUnit XML report (one testcase per call or case)")
     add_json_argument(parser)
+    add_expectation_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -213,16 +215,22 @@ def handle(args: argparse.Namespace, output: Output) -> int:
         policy = _policy(args.claims_mapping_policy) if args.claims_mapping_policy else None
         if policy is not None and event != "OnTokenIssuanceStart":
             raise ConfigurationError("--claims-mapping-policy applies to OnTokenIssuanceStart only")
+        gated = maybe_gate(args, output, f"connector-sim extension {event}", lambda run: extension.call(
+            event, **_fields(with_claims(args, run.claims), event, output)), lambda done: summary(done, done.ok))
+        if gated is not None:
+            return gated
         outcome = extension.call(event, **fields)
     view = extension.final_token(outcome, policy) if policy is not None else None
     return _report_outcome(args, output, outcome, view)
 
 
 def _policy(path: str) -> Any:
+    from ..userfiles import read_user_text
+
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_user_text(path, what="the --claims-mapping-policy file")
     except OSError as exc:
-        raise ConfigurationError(f"cannot read --claims-mapping-policy {path!r}: {exc.strerror or exc}") from exc
+        raise ConfigurationError(f"cannot read --claims-mapping-policy {path!r}: {exc.strerror or exc}") from None
     from ..connectors._token_claims import read_claims_mapping_policy
 
     try:

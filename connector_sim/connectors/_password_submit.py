@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ..errors import ConfigurationError
+from ..userfiles import read_user_file
 
 __all__ = [
     "CONTENT_ENCRYPTIONS", "DEFAULT_CONTENT_ENCRYPTION", "DEFAULT_KEY_ALGORITHM", "KEY_ALGORITHMS", "EncryptionKey",
@@ -110,10 +111,10 @@ def load_encryption_key(source: KeySource | EncryptionKey, password: str | None 
         return EncryptionKey(source)
     if isinstance(source, (str, Path)):
         try:
-            data = Path(source).read_bytes()
+            data = read_user_file(source, what="the encryption certificate")
         except OSError as exc:
             raise ConfigurationError(f"cannot read the encryption certificate {str(source)!r}: "
-                                     f"{exc.strerror or exc}") from exc
+                                     f"{exc.strerror or exc}") from None
         return _parse(data, password, f"{Path(source).name!r}")
     if isinstance(source, bytes):
         return _parse(source, password, "the encryption key bytes")

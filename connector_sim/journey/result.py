@@ -130,5 +130,6 @@ def error_description(error: CallError, context: ClaimResolverContext) -> str:
 
 def redirect_message(error: CallError, context: ClaimResolverContext) -> str:
     """What an orchestration step's failure does: redirect to the relying party with the error (§7.2)."""
-    description = quote(error_description(error, context), safe="")
+    # surrogatepass: an API's userMessage may hold a lone surrogate, which strict UTF-8 cannot encode.
+    description = quote(error_description(error, context).encode("utf-8", "surrogatepass"), safe="")
     return f"the user is redirected to the relying party with error=server_error&error_description={description}"
