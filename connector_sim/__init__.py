@@ -2,28 +2,86 @@
 
 from __future__ import annotations
 
-from .auth import (
-    ApiKeyHeader, AuthStrategy, Basic, Bearer, CertificateInfo, CertificateKey, ClientCertificate, ClientCredentials,
-    NoAuth, StaticBearer,
-)
-from .caller import Caller
-from .connectors import ApiConnector, ConnectorOutcome, ExternalIdExtension, Violation
+import importlib as _importlib
+import typing as _typing
+
 from .errors import (
-    CallError, CertificateError, ClaimsError, ClaimsTransformationError, ConfigurationError, ConnectionFailedError,
-    ConnectorSimError, ContractViolationError, DnsResolutionError, HttpStatusError, InvalidResponseError,
-    MissingKeyError, PolicyError, RequestTimeoutError, RestApiError, TlsError, TokenAcquisitionError, TransportError,
+    CallError,
+    CertificateError,
+    ClaimsError,
+    ClaimsTransformationError,
+    ConfigurationError,
+    ConnectionFailedError,
+    ConnectorSimError,
+    ContractViolationError,
+    DnsResolutionError,
+    HttpStatusError,
+    InvalidResponseError,
+    MissingKeyError,
+    PolicyError,
+    RequestTimeoutError,
+    RestApiError,
+    TlsError,
+    TokenAcquisitionError,
+    TransportError,
 )
-from .journey import JourneyResult, StepResult, run_journey, run_profiles
-from .keys import KeyStore
-from .policy import ClaimType, Finding, Policy, Settings, TechnicalProfileDefinition, lint, load_policy, load_policy_text
-from .profile import Emulation, InputClaim, OutputClaim, RestfulProfile, UserMessages
-from .resolvers import ClaimResolverContext
-from .result import CallResult
-from .wire import Attempt, RecordedResponse
-from .timing import TIMING_PROFILES, TimingProfile
-from .wire import WireRequest
+
+if _typing.TYPE_CHECKING:  # what type checkers see; at run time each name is imported on first use (_LAZY)
+    from .auth import (
+        ApiKeyHeader,
+        AuthStrategy,
+        Basic,
+        Bearer,
+        CertificateInfo,
+        CertificateKey,
+        ClientCertificate,
+        ClientCredentials,
+        NoAuth,
+        StaticBearer,
+    )
+    from .caller import Caller
+    from .connectors import ApiConnector, ConnectorOutcome, ExternalIdExtension, Violation
+    from .journey import JourneyResult, StepResult, run_journey, run_profiles
+    from .keys import KeyStore
+    from .policy import (
+        ClaimType,
+        Finding,
+        Policy,
+        Settings,
+        TechnicalProfileDefinition,
+        lint,
+        load_policy,
+        load_policy_text,
+    )
+    from .profile import Emulation, InputClaim, OutputClaim, RestfulProfile, UserMessages
+    from .resolvers import ClaimResolverContext
+    from .result import CallResult
+    from .timing import TIMING_PROFILES, TimingProfile
+    from .wire import Attempt, RecordedResponse, WireRequest
 
 __version__ = "0.1.0"
+
+# The module that defines each public name, imported when the name is first used (PEP 562), so
+# that ``import connector_sim`` costs the error tree alone and a script pays only for what it
+# uses (requests, defusedxml, cryptography and msal among them). A new public name goes here, in
+# the TYPE_CHECKING imports above and in __all__ (tests/core/test_lazy_imports.py holds them equal).
+_LAZY: dict[str, str] = {
+    name: module for module, names in {
+        ".auth": ("ApiKeyHeader", "AuthStrategy", "Basic", "Bearer", "CertificateInfo", "CertificateKey",
+                  "ClientCertificate", "ClientCredentials", "NoAuth", "StaticBearer"),
+        ".caller": ("Caller",),
+        ".connectors": ("ApiConnector", "ConnectorOutcome", "ExternalIdExtension", "Violation"),
+        ".journey": ("JourneyResult", "StepResult", "run_journey", "run_profiles"),
+        ".keys": ("KeyStore",),
+        ".policy": ("ClaimType", "Finding", "Policy", "Settings", "TechnicalProfileDefinition", "lint", "load_policy",
+                    "load_policy_text"),
+        ".profile": ("Emulation", "InputClaim", "OutputClaim", "RestfulProfile", "UserMessages"),
+        ".resolvers": ("ClaimResolverContext",),
+        ".result": ("CallResult",),
+        ".timing": ("TIMING_PROFILES", "TimingProfile"),
+        ".wire": ("Attempt", "RecordedResponse", "WireRequest"),
+    }.items() for name in names
+}
 
 __all__ = [
     "ApiConnector",
@@ -87,9 +145,30 @@ __all__ = [
     "run_profiles",
 ]
 
-# Public objects show as connector_sim.X in reprs and tracebacks, not as their private module.
+
+def _show_as_public(obj: object) -> None:
+    # Public objects show as connector_sim.X in reprs and tracebacks, not as their private module.
+    if isinstance(obj, type) or callable(obj):
+        obj.__module__ = __name__
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Import a public name's module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    _show_as_public(value)
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    """Every name of the module, the ones not imported yet included."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
 for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) or callable(_obj):
-        _obj.__module__ = __name__
-del _name, _obj
+    if _name not in _LAZY:
+        _show_as_public(globals()[_name])
+del _name

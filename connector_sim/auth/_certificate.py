@@ -8,13 +8,19 @@ import threading
 from typing import Any, Sequence, Union
 
 from ..errors import CertificateError
-from ..transport import tls_context, trust
+from ..transport import bundle_identity, tls_context, trust
 from ._base import AuthStrategy
 from ._certificates import CertificateKey, LoadedCertificate, PfxSource, select_certificate
 
 __all__ = ["CertificateSource", "ClientCertificate"]
 
 CertificateSource = Union[PfxSource, CertificateKey]
+
+# Per decoded certificate (load_pfx caches those): its first TLS context, and one per CA bundle.
+# Profiles built from the same .pfx then share contexts, so they share connections, and a build
+# after the first costs no decode and no context.
+_LOCK = threading.Lock()
+_CONTEXTS: dict[int, tuple[LoadedCertificate, ssl.SSLContext, dict[tuple[Any, ...], ssl.SSLContext]]] = {}
 
 
 class ClientCertificate(AuthStrategy):
@@ -30,19 +36,23 @@ class ClientCertificate(AuthStrategy):
         sources: list[CertificateSource] = list(pfx) if isinstance(pfx, (list, tuple)) else [pfx]  # type: ignore[list-item]
         keys = [s if isinstance(s, CertificateKey) else CertificateKey(s, password) for s in sources]
         self.certificate: LoadedCertificate = select_certificate(keys)
-        self.ssl_context = tls_context(self.new_ssl_context())
-        self._trusting: dict[str | None, ssl.SSLContext] = {}
-        self._lock = threading.Lock()
+        with _LOCK:  # built now, as B2C checks the certificate at upload; once per certificate
+            held = _CONTEXTS.get(id(self.certificate))
+            if held is None or held[0] is not self.certificate:
+                held = _CONTEXTS[id(self.certificate)] = (self.certificate, tls_context(self.new_ssl_context()), {})
+        self.ssl_context = held[1]
 
     def ssl_context_for(self, ca_bundle: str | None) -> ssl.SSLContext:
-        """This certificate's TLS context trusting ``ca_bundle``, built once per bundle."""
-        with self._lock:
-            context = self._trusting.get(ca_bundle)
+        """This certificate's TLS context trusting ``ca_bundle``, built once per certificate and bundle."""
+        identity = bundle_identity(ca_bundle)
+        with _LOCK:
+            _, first, trusting = _CONTEXTS[id(self.certificate)]
+            context = trusting.get(identity)
             if context is None:
                 # The first bundle takes the context built already; another needs its own, since
                 # trust loaded into a context cannot be taken out again.
-                base = self.ssl_context if not self._trusting else tls_context(self.new_ssl_context())
-                context = self._trusting[ca_bundle] = trust(base, ca_bundle)
+                base = first if not trusting else tls_context(self.new_ssl_context())
+                context = trusting[identity] = trust(base, ca_bundle)
             return context
 
     def new_ssl_context(self) -> ssl.SSLContext:

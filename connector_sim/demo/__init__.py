@@ -1,6 +1,6 @@
 """The embedded demo: a sample REST API on 127.0.0.1 and the scenarios ``connector-sim demo`` runs.
 
-Needs the ``testing`` extra (trustme) for its throwaway certificates: ``pip install "connector_sim[testing]"``.
+Needs no extra: its throwaway certificates are built with ``cryptography`` (``connector_sim.testing``).
 """
 
 from __future__ import annotations

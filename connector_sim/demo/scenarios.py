@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..auth._strategies import ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, StaticBearer
+from ..auth import ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, StaticBearer
 from ..connectors._api_connector import ApiConnector
 from ..auth._credentials import ClientCredentials
 from ..errors import CallError, ConnectorSimError, RequestTimeoutError, RestApiError
@@ -20,7 +20,7 @@ from ..keys import KeyStore
 from ..policy._policy import load_policy_text
 from ..profile import InputClaim, OutputClaim, RestfulProfile
 from ..timing import TIMING_PROFILES, TimingProfile
-from ..wire import redact_claims
+from ..redact import redact_claims
 from .policy import DEMO_POLICY, JOURNEY
 from .sample_api import BLOCKED_DOMAIN
 from .servers import SampleApi
@@ -117,7 +117,7 @@ def _call(profile_id: str, path: str, auth: Callable[[SampleApi], AuthStrategy],
             result = profile.call(dict(claims or {"email": _EMAIL}))
         except CallError as error:
             attempts = error.result.attempts if error.result is not None else error.attempts
-            status = getattr(error, "http_status", None) or error.status
+            status = error.http_status
             return [_row(scenario, type(error).__name__, status, len(attempts),
                          sum(a.elapsed_ms for a in attempts), _error_text(error), code=error.b2c_code)]
         finally:

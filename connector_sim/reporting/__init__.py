@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ._assertions import assert_b2c_error, assert_claims, assert_ok, assert_outcome, assert_user_sees, explain
-from ._curl import CurlCommand, EnvRef, curl_command, curl_for_result, curl_script, to_curl
-from ._reports import CallRecord, Report
-from ._tables import format_table
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from ._assertions import assert_b2c_error, assert_claims, assert_ok, assert_outcome, assert_user_sees, explain
+    from ._curl import CurlCommand, EnvRef, curl_command, curl_for_result, curl_script, to_curl
+    from ._reports import CallRecord, Report
+    from ._tables import format_table
 
 __all__ = [
     "CallRecord",
@@ -24,3 +28,26 @@ __all__ = [
     "format_table",
     "to_curl",
 ]
+
+# Each name is imported on first use (PEP 562): writing a report does not pay for the assertion
+# helpers or the curl export.
+_LAZY = {"assert_b2c_error": "._assertions", "assert_claims": "._assertions", "assert_ok": "._assertions",
+         "assert_outcome": "._assertions", "assert_user_sees": "._assertions", "explain": "._assertions",
+         "CurlCommand": "._curl", "EnvRef": "._curl", "curl_command": "._curl", "curl_for_result": "._curl",
+         "curl_script": "._curl", "to_curl": "._curl", "CallRecord": "._reports", "Report": "._reports",
+         "format_table": "._tables"}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Import a public name's module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """Every name of the module, the ones not imported yet included."""
+    return sorted(set(globals()) | set(_LAZY))

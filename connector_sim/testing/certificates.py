@@ -4,6 +4,11 @@
 ClientCertificate test needs: a good client .pfx, expired, not-yet-valid, ECDSA, key-less and
 older ones, and server certificates (good, expired, self-signed). `make_self_signed_pfx` makes
 what the B2C article "Secure your API used an API connector" asks users to create.
+
+The CA, the server certificate and the good client certificate are made at once; every other
+role is issued (its RSA key generated, its file written) the first time its attribute is read,
+with the dates it would have had at once. Most users of a set (a TlsServer, the demo) need three
+keys of the ten, and an RSA key costs 50 to 250 ms to generate.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import calendar
 import datetime
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Mapping, Optional, Tuple, Union
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-import trustme
+from . import _pki as trustme  # trustme's CA and LeafCert, on cryptography alone (_pki.py)
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
@@ -42,6 +48,109 @@ _SLOTS = {
     "no_key": 6, "expired_server": 7, "self_signed_server": 8, "self_signed": 9,
 }
 _DAY = datetime.timedelta(days=1)
+# The process-wide keys of make_certificates, by slot: each generated the first time a set needs it.
+_POOL: Dict[int, _x509.PrivateKey] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _pooled_key(slot: int) -> _x509.PrivateKey:
+    with _POOL_LOCK:
+        key = _POOL.get(slot)
+        if key is None:
+            key = _POOL[slot] = _x509.new_rsa_key()
+        return key
+
+
+class _Issuer:
+    """Issues the certificates of one set, each role once, when it is first asked for."""
+
+    def __init__(self, folder: Path, password: str, common_name: str, reuse_keys: bool) -> None:
+        self.folder = folder
+        self.password = password
+        self.rsa_key: Callable[[str], _x509.PrivateKey] = (
+            (lambda role: _pooled_key(_SLOTS[role])) if reuse_keys else (lambda role: _x509.new_rsa_key()))
+        self.now = now = _x509.utc_now()
+        self.ca_key = self.rsa_key("ca")
+        self.ca_cert = _x509.build_ca_cert(self.ca_key, not_before=now - 800 * _DAY, not_after=now + 3650 * _DAY)
+        self.subjects = {
+            "client": common_name,
+            "older": "older." + common_name,
+            "expired": "expired." + common_name,
+            "not_yet_valid": "not-yet-valid." + common_name,
+            "ecdsa": "ecdsa." + common_name,
+            "no_key": "no-key." + common_name,
+            "self_signed": "self-signed." + common_name,
+        }
+        self.validity = {
+            "client": (now - _DAY, now + 365 * _DAY),
+            # Older start, still valid: what "use the most recent valid certificate" must pass over.
+            "older": (now - 30 * _DAY, now + 335 * _DAY),
+            "expired": (now - 400 * _DAY, now - _DAY),
+            "not_yet_valid": (now + 30 * _DAY, now + 395 * _DAY),
+            "ecdsa": (now - _DAY, now + 365 * _DAY),
+            "no_key": (now - _DAY, now + 365 * _DAY),
+            "server": (now - _DAY, now + 365 * _DAY),
+            "expired_server": (now - 400 * _DAY, now - _DAY),
+        }
+        self.written: List[Path] = []  # every file of the set so far, for cleanup
+        self._issued: Dict[str, object] = {}
+        self._lock = threading.RLock()
+
+    def _issue(self, role: str, cn: str, key: Optional[_x509.PrivateKey] = None,
+               server: bool = False) -> Tuple[_x509.PrivateKey, x509.Certificate]:
+        key = key if key is not None else self.rsa_key(role)
+        start, end = self.validity[role]
+        cert = _x509.build_leaf_cert(
+            key, subject=_x509.throwaway_name(cn), not_before=start, not_after=end,
+            issuer_cert=self.ca_cert, issuer_key=self.ca_key,
+            identities=SERVER_IDENTITIES if server else (), client=not server, server=server,
+        )
+        return key, cert
+
+    def write(self, name: str, data: bytes) -> Path:
+        """Write one file of the set (and remember it for cleanup)."""
+        path = _write(self.folder / name, data)
+        self.written.append(path)
+        return path
+
+    def _once(self, role: str, make: Callable[[], object]) -> object:
+        with self._lock:
+            if role not in self._issued:
+                self._issued[role] = make()
+            return self._issued[role]
+
+    def server_cert(self, role: str) -> trustme.LeafCert:
+        """The server certificate of ``role``: server, expired_server or self_signed_server."""
+        return self._once(role, lambda: self._server_cert(role))  # type: ignore[return-value]
+
+    def _server_cert(self, role: str) -> trustme.LeafCert:
+        if role == "self_signed_server":
+            key = self.rsa_key(role)
+            cert = _x509.build_leaf_cert(
+                key, subject=_x509.throwaway_name("127.0.0.1"), not_before=self.now - _DAY,
+                not_after=self.now + 365 * _DAY, identities=SERVER_IDENTITIES, client=False, server=True,
+            )
+        else:
+            key, cert = self._issue(role, "127.0.0.1", server=True)
+        # LeafCert's constructor is undocumented but has been stable since trustme 0.5;
+        # building the certificate here is what lets the RSA key come from the pool.
+        return trustme.LeafCert(_x509.key_pem(key), _x509.pem(cert), [])
+
+    def pfx(self, role: str) -> Path:
+        """The .pfx file of a client role, issued and written on first use."""
+        return self._once(role, lambda: self._pfx(role))  # type: ignore[return-value]
+
+    def _pfx(self, role: str) -> Path:
+        if role == "self_signed":
+            return self.write("self-signed.pfx", _self_signed_pfx(self.subjects[role], 12, self.password,
+                                                                   self.rsa_key(role)))
+        key, cert = self._issue(role, self.subjects[role], key=_x509.new_ec_key() if role == "ecdsa" else None)
+        data = _x509.pfx_bytes(cert, None if role == "no_key" else key, self.password,
+                               friendly_name=self.subjects[role])
+        path = self.write(role.replace("_", "-") + ".pfx", data)
+        if role == "client":
+            self.write("client.pem", _x509.key_pem(key) + _x509.pem(cert))
+        return path
 
 
 @dataclass(frozen=True)
@@ -54,18 +163,51 @@ class CertificateSet:
     ca: trustme.CA
     ca_pem: Path
     server: trustme.LeafCert
-    expired_server: trustme.LeafCert
-    self_signed_server: trustme.LeafCert
     client_pfx: Path
     client_pem: Path
-    older_pfx: Path
-    expired_pfx: Path
-    not_yet_valid_pfx: Path
-    ecdsa_pfx: Path
-    no_key_pfx: Path
-    self_signed_pfx: Path
     subjects: Mapping[str, str] = field(repr=False)
+    _issuer: _Issuer = field(repr=False, compare=False)
     _owns_directory: bool = field(default=False, repr=False)
+
+    @property
+    def expired_server(self) -> trustme.LeafCert:
+        """A server certificate of the test CA that expired yesterday."""
+        return self._issuer.server_cert("expired_server")
+
+    @property
+    def self_signed_server(self) -> trustme.LeafCert:
+        """A self-signed server certificate for 127.0.0.1 (no CA trusts it)."""
+        return self._issuer.server_cert("self_signed_server")
+
+    @property
+    def older_pfx(self) -> Path:
+        """A valid client certificate that started 30 days before the good one."""
+        return self._issuer.pfx("older")
+
+    @property
+    def expired_pfx(self) -> Path:
+        """A client certificate that expired yesterday."""
+        return self._issuer.pfx("expired")
+
+    @property
+    def not_yet_valid_pfx(self) -> Path:
+        """A client certificate that starts in 30 days."""
+        return self._issuer.pfx("not_yet_valid")
+
+    @property
+    def ecdsa_pfx(self) -> Path:
+        """A valid client certificate with an ECDSA (P-256) key, which B2C refuses."""
+        return self._issuer.pfx("ecdsa")
+
+    @property
+    def no_key_pfx(self) -> Path:
+        """A .pfx that holds the certificate without its private key."""
+        return self._issuer.pfx("no_key")
+
+    @property
+    def self_signed_pfx(self) -> Path:
+        """A self-signed client certificate, as B2C's article asks users to make."""
+        return self._issuer.pfx("self_signed")
 
     @property
     def client_pfx_bytes(self) -> bytes:
@@ -89,7 +231,7 @@ class CertificateSet:
         if self._owns_directory:
             shutil.rmtree(self.directory, ignore_errors=True)
             return
-        for path in [self.ca_pem, self.client_pem, *self.pfx_files.values()]:
+        for path in self._issuer.written:  # only what was issued: cleanup issues nothing new
             path.unlink(missing_ok=True)
 
     def __enter__(self) -> CertificateSet:
@@ -108,7 +250,7 @@ class _PooledCA(trustme.CA):
         self.parent_cert = None
         self._path_length = 9
         self._certificate = certificate
-        self._private_key = private_key  # type: ignore[assignment]
+        self._private_key = private_key
 
 
 def pfx_subject_cn(data: bytes, password: Union[str, bytes, None] = DEFAULT_PFX_PASSWORD) -> str:
@@ -133,89 +275,27 @@ def make_certificates(
     """Issue a test CA and all client/server certificates, and write them into `directory`.
 
     With `reuse_keys` (the default) RSA keys come from a per-process pool, which makes a set
-    cost a few milliseconds instead of a few hundred; certificates are always new.
+    cost a few milliseconds instead of a few hundred; certificates are always new. The roles
+    other than the CA, `server` and `client` are issued when their attribute is first read.
     """
     owns = directory is None
     folder = Path(tempfile.mkdtemp(prefix="connector-sim-certs-")) if owns else Path(directory)  # type: ignore[arg-type]
     folder.mkdir(parents=True, exist_ok=True)
-    rsa_key: Callable[[str], _x509.PrivateKey] = (
-        (lambda role: _x509.pooled_rsa_key(_SLOTS[role])) if reuse_keys else (lambda role: _x509.new_rsa_key())
-    )
-    now = _x509.utc_now()
-    ca_key = rsa_key("ca")
-    ca_cert = _x509.build_ca_cert(ca_key, not_before=now - 800 * _DAY, not_after=now + 3650 * _DAY)
-
-    def issue(role: str, cn: str, start: datetime.datetime, end: datetime.datetime,
-              key: Optional[_x509.PrivateKey] = None, server: bool = False) -> Tuple[_x509.PrivateKey, x509.Certificate]:
-        key = key if key is not None else rsa_key(role)
-        cert = _x509.build_leaf_cert(
-            key, subject=_x509.throwaway_name(cn), not_before=start, not_after=end,
-            issuer_cert=ca_cert, issuer_key=ca_key,
-            identities=SERVER_IDENTITIES if server else (), client=not server, server=server,
-        )
-        return key, cert
-
-    def leaf(key: _x509.PrivateKey, cert: x509.Certificate) -> trustme.LeafCert:
-        # LeafCert's constructor is undocumented but has been stable since trustme 0.5;
-        # building the certificate here is what lets the RSA key come from the pool.
-        return trustme.LeafCert(_x509.key_pem(key), _x509.pem(cert), [])
-
-    server = leaf(*issue("server", "127.0.0.1", now - _DAY, now + 365 * _DAY, server=True))
-    expired_server = leaf(*issue("expired_server", "127.0.0.1", now - 400 * _DAY, now - _DAY, server=True))
-    ss_key = rsa_key("self_signed_server")
-    ss_cert = _x509.build_leaf_cert(
-        ss_key, subject=_x509.throwaway_name("127.0.0.1"), not_before=now - _DAY, not_after=now + 365 * _DAY,
-        identities=SERVER_IDENTITIES, client=False, server=True,
-    )
-    self_signed_server = leaf(ss_key, ss_cert)
-
-    subjects = {
-        "client": common_name,
-        "older": "older." + common_name,
-        "expired": "expired." + common_name,
-        "not_yet_valid": "not-yet-valid." + common_name,
-        "ecdsa": "ecdsa." + common_name,
-        "no_key": "no-key." + common_name,
-        "self_signed": "self-signed." + common_name,
-    }
-    validity = {
-        "client": (now - _DAY, now + 365 * _DAY),
-        # Older start, still valid: what "use the most recent valid certificate" must pass over.
-        "older": (now - 30 * _DAY, now + 335 * _DAY),
-        "expired": (now - 400 * _DAY, now - _DAY),
-        "not_yet_valid": (now + 30 * _DAY, now + 395 * _DAY),
-        "ecdsa": (now - _DAY, now + 365 * _DAY),
-        "no_key": (now - _DAY, now + 365 * _DAY),
-    }
-    files: Dict[str, Path] = {}
-    for role, (start, end) in validity.items():
-        key, cert = issue(role, subjects[role], start, end, key=_x509.new_ec_key() if role == "ecdsa" else None)
-        data = _x509.pfx_bytes(cert, None if role == "no_key" else key, password, friendly_name=subjects[role])
-        files[role] = _write(folder / (role.replace("_", "-") + ".pfx"), data)
-        if role == "client":
-            client_pem = _write(folder / "client.pem", _x509.key_pem(key) + _x509.pem(cert))
-    files["self_signed"] = _write(
-        folder / "self-signed.pfx",
-        _self_signed_pfx(subjects["self_signed"], 12, password, rsa_key("self_signed")),
-    )
+    issuer = _Issuer(folder, password, common_name, reuse_keys)
+    ca_pem = issuer.write("ca.pem", _x509.pem(issuer.ca_cert))
+    server = issuer.server_cert("server")
+    client_pfx = issuer.pfx("client")  # writes client.pem too
     return CertificateSet(
         directory=folder,
         password=password,
         common_name=common_name,
-        ca=_PooledCA(ca_cert, ca_key),
-        ca_pem=_write(folder / "ca.pem", _x509.pem(ca_cert)),
+        ca=_PooledCA(issuer.ca_cert, issuer.ca_key),
+        ca_pem=ca_pem,
         server=server,
-        expired_server=expired_server,
-        self_signed_server=self_signed_server,
-        client_pfx=files["client"],
-        client_pem=client_pem,
-        older_pfx=files["older"],
-        expired_pfx=files["expired"],
-        not_yet_valid_pfx=files["not_yet_valid"],
-        ecdsa_pfx=files["ecdsa"],
-        no_key_pfx=files["no_key"],
-        self_signed_pfx=files["self_signed"],
-        subjects=subjects,
+        client_pfx=client_pfx,
+        client_pem=folder / "client.pem",
+        subjects=issuer.subjects,
+        _issuer=issuer,
         _owns_directory=owns,
     )
 

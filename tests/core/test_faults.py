@@ -222,6 +222,9 @@ def test_pfx_key_reaches_the_disk_only_encrypted_and_briefly(certs: Any, monkeyp
         real_remove(path)
 
     monkeypatch.setattr(requests_pkcs12.os, "remove", remove)
+    from connector_sim.auth import _certificate
+
+    monkeypatch.setattr(_certificate, "_CONTEXTS", {})  # a TLS context is made once per certificate
     with nothing_left_behind():
         strategy = ClientCertificate(certs.client_pfx, certs.password)
 
