@@ -18,12 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
+from typing import TYPE_CHECKING, Any, Union
 
 from ..errors import ConfigurationError
 from ..userfiles import read_user_file
@@ -37,7 +32,12 @@ DEFAULT_KEY_ALGORITHM = "RSA-OAEP-256"  # UNCONFIRMED: the docs name no algorith
 DEFAULT_CONTENT_ENCRYPTION = "A256GCM"  # UNCONFIRMED
 KEY_ALGORITHMS = ("RSA-OAEP-256", "RSA-OAEP", "RSA1_5")
 CONTENT_ENCRYPTIONS = ("A256GCM", "A192GCM", "A128GCM", "A256CBC-HS512", "A192CBC-HS384", "A128CBC-HS256")
-KeySource = Union[str, Path, bytes, rsa.RSAPublicKey, rsa.RSAPrivateKey, x509.Certificate]  # noqa: UP007 - runtime alias, 3.9
+# cryptography is imported when a key is loaded: a run that never submits a password never pays for it.
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+KeySource = Union[str, Path, bytes, "rsa.RSAPublicKey", "rsa.RSAPrivateKey", "x509.Certificate"]  # noqa: UP007
 
 
 def _b64url(data: bytes) -> str:
@@ -56,6 +56,9 @@ class EncryptionKey:
 
 
 def _from_certificate(certificate: x509.Certificate) -> EncryptionKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = certificate.public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         raise ConfigurationError(f"the certificate holds a {type(key).__name__}: Entra encrypts the password to an "
@@ -65,6 +68,11 @@ def _from_certificate(certificate: x509.Certificate) -> EncryptionKey:
 
 
 def _parse(data: bytes, password: str | None, where: str) -> EncryptionKey:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     for load in (x509.load_pem_x509_certificate, x509.load_der_x509_certificate):
         try:
             return _from_certificate(load(data))
@@ -101,6 +109,9 @@ def _parse(data: bytes, password: str | None, where: str) -> EncryptionKey:
 
 def load_encryption_key(source: KeySource | EncryptionKey, password: str | None = None) -> EncryptionKey:
     """The key to encrypt to, from a certificate (PEM/DER/.pfx), a public or private key, a path or bytes."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     if isinstance(source, EncryptionKey):
         return source
     if isinstance(source, x509.Certificate):
