@@ -68,10 +68,11 @@ def line_of(text: str, marker: str, nth: int = 1) -> int:
 
 
 @pytest.mark.parametrize("text, words, marker", [
-    (policy(journeys=JOURNEY_STEPS), "duplicated value", ('Order="1"', 2)),
-    (policy().replace("<BuildingBlocks>", "<BuildingBlocks>stray text"), "character data", ("stray text", 1)),
+    (policy(journeys=JOURNEY_STEPS), "Duplicate key-sequence ['1']", ('Order="1"', 2)),
+    (policy().replace("<BuildingBlocks>", "<BuildingBlocks>stray text"), "Character content other than whitespace",
+     ("stray text", 1)),
     (policy().replace('<InputClaims><InputClaim ClaimTypeReferenceId="email" /></InputClaims>', NESTED),
-     "Unexpected child with tag 'ValidationTechnicalProfile", ('<ValidationTechnicalProfiles>', 1)),
+     "'ValidationTechnicalProfiles': This element is not expected", ('<ValidationTechnicalProfiles />', 1)),
 ], ids=["duplicate-order", "text-in-element-only-content", "nested-validation-profiles"])
 def test_schema_violations_are_errors_with_file_and_line(text: str, words: str, marker: tuple) -> None:
     line = line_of(text, *marker)
