@@ -28,11 +28,11 @@ from ..timing import TimingProfile
 from ..wire import Attempt, WireRequest, WireResponse
 from . import _pools
 from ._deadline import ATTEMPT
-from ._tls import B2C_CIPHERS, TlsAdapter, server_trust_context, tls_context, trust
+from ._tls import B2C_CIPHERS, TlsAdapter, bundle_identity, server_trust_context, tls_context, trust
 
 __all__ = [
-    "B2C_CIPHERS", "FAILURE_KINDS", "TlsAdapter", "Transport", "failure_kind", "server_trust_context", "tls_context",
-    "trust",
+    "B2C_CIPHERS", "FAILURE_KINDS", "TlsAdapter", "Transport", "bundle_identity", "failure_kind",
+    "server_trust_context", "tls_context", "trust",
 ]
 
 log = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import ssl
 import threading
 from typing import Any
@@ -13,7 +14,7 @@ from requests.utils import DEFAULT_CA_BUNDLE_PATH
 from ..errors import ConfigurationError
 from ..userfiles import read_user_text
 
-__all__ = ["B2C_CIPHERS", "TlsAdapter", "server_trust_context", "tls_context", "trust"]
+__all__ = ["B2C_CIPHERS", "TlsAdapter", "bundle_identity", "server_trust_context", "tls_context", "trust"]
 
 _TRUST_LOCK = threading.Lock()
 _MAX_BUNDLE_BYTES = 16 * 1024 * 1024  # the default bundle is a quarter of a megabyte
@@ -59,10 +60,26 @@ def trust(context: ssl.SSLContext, ca_bundle: str | None) -> ssl.SSLContext:
     return context
 
 
-@functools.lru_cache(maxsize=None)
+def bundle_identity(ca_bundle: str | None) -> tuple[Any, ...]:
+    """What a trust store is keyed by: the path, and the file's identity, so a bundle rewritten in
+    place (test certificates made again in the same folder) is loaded anew."""
+    if ca_bundle is None:
+        return (None,)
+    try:
+        info = os.stat(ca_bundle)
+    except OSError:
+        return (ca_bundle,)  # trust() reports the problem
+    return (ca_bundle, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
 def server_trust_context(ca_bundle: str | None) -> ssl.SSLContext:
     """B2C's TLS rules and one trust store, built once per process per bundle (no client certificate)."""
-    return trust(tls_context(), ca_bundle)
+    return _trust_context(bundle_identity(ca_bundle))
+
+
+@functools.lru_cache(maxsize=64)
+def _trust_context(identity: tuple[Any, ...]) -> ssl.SSLContext:
+    return trust(tls_context(), identity[0])
 
 
 class TlsAdapter(HTTPAdapter):
