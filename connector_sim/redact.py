@@ -148,14 +148,9 @@ def redact_url(url: str) -> str:
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
-    query = parts.query
-    if query:
-        pairs = query.split("&")
-        for index, pair in enumerate(pairs):
-            name, sep, value = pair.partition("=")
-            if sep and unquote_plus(name).lower() in SECRET_QUERY_PARAMETERS:
-                pairs[index] = f"{name}={REDACTED}"
-        query = "&".join(pairs)
+    pairs = [pair.partition("=") for pair in parts.query.split("&")] if parts.query else []
+    query = "&".join(f"{name}={REDACTED}" if sep and unquote_plus(name).lower() in SECRET_QUERY_PARAMETERS
+                     else name + sep + value for name, sep, value in pairs)
     if netloc == parts.netloc and query == parts.query:
         return url
     return urlunsplit(parts._replace(netloc=netloc, query=query))

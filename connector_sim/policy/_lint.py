@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 from ..auth import AUTHENTICATION_TYPES
 from ..claims import fold
 from ..datatypes import DATA_TYPES
-from ._lint_flow import FlowIndex, defaults_of
-from ._model import TechnicalProfileDefinition
-from ._build import BOOLEAN_METADATA, KNOWN_METADATA, key_ids_for, metadata_suggestion
 from ..profile import DEPLOYMENT_MODES, SEND_CLAIMS_IN
 from ..redact import redact_url
+from ._build import BOOLEAN_METADATA, KNOWN_METADATA, key_ids_for, metadata_suggestion
+from ._lint_flow import FlowIndex, defaults_of
+from ._model import Finding, TechnicalProfileDefinition
 
 if TYPE_CHECKING:
     from ..keys import KeyStore
@@ -32,26 +31,6 @@ __all__ = ["Finding", "lint"]
 _DOTTED_INDEX = re.compile(r"\.(\d+)(?=\.|$)")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _URL_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One lint result: what is wrong, how bad, and where to fix it."""
-
-    severity: str  # "error" | "warning"
-    code: str  # a B2C error code (AADB2C...) or a short id
-    message: str
-    profile_id: Optional[str] = None
-    file: Optional[str] = None
-    line: Optional[int] = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "<policy>")
-        return f"{where}: {self.severity}: {self.code}: {self.message}"
-
-    def to_dict(self) -> dict:
-        """A JSON-ready dict (the shape of ``connector-sim lint --json``)."""
-        return asdict(self)
 
 
 class _Linter:

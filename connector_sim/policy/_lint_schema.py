@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, List, Optional, Union
 
-from ._lint import Finding
+from ._model import Finding
 
 if TYPE_CHECKING:
     from ._policy import Policy

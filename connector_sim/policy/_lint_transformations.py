@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ..claims import fold
 from ..redact import redact_url
-from ._lint import Finding
+from ._model import Finding
 
 if TYPE_CHECKING:
     from ._model import TechnicalProfileDefinition

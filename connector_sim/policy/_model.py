@@ -7,7 +7,7 @@ No I/O and no XML here: ``policy_xml`` reads files, ``policy_merge`` merges them
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from ..profile import InputClaim, OutputClaim
@@ -15,13 +15,14 @@ from ..redact import redact_url
 
 __all__ = [
     "CLAIMS_TRANSFORMATION_KIND",
-    "RESTFUL_KIND",
     "ClaimReference",
     "ClaimType",
+    "Finding",
     "KeyReference",
     "MetadataItem",
     "OrchestrationStep",
     "Precondition",
+    "RESTFUL_KIND",
     "TechnicalProfileDefinition",
     "ValidationReference",
 ]
@@ -174,3 +175,23 @@ class TechnicalProfileDefinition:
 
     def __repr__(self) -> str:
         return f"TechnicalProfileDefinition(id={self.id!r}, kind={self.kind!r}, file={self.file!r}, line={self.line})"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint result: what is wrong, how bad, and where to fix it."""
+
+    severity: str  # "error" | "warning"
+    code: str  # a B2C error code (AADB2C...) or a short id
+    message: str
+    profile_id: Optional[str] = None
+    file: Optional[str] = None
+    line: Optional[int] = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "<policy>")
+        return f"{where}: {self.severity}: {self.code}: {self.message}"
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (the shape of ``connector-sim lint --json``)."""
+        return asdict(self)

@@ -26,6 +26,11 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _is_module(name: str) -> bool:
+    path = PACKAGE.parent / Path(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
@@ -49,9 +54,11 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            yield target
-            for alias in node.names:  # ``from . import x`` may name a submodule
-                yield f"{target}.{alias.name}"
+            # ``from . import x`` of a submodule depends on x, not on the package's face.
+            submodules = [f"{target}.{alias.name}" for alias in node.names]
+            if not (node.module is None and all(_is_module(name) for name in submodules)):
+                yield target
+            yield from submodules
         stack.extend(ast.iter_child_nodes(node))
 
 
