@@ -3,16 +3,19 @@
 Installed with connector_sim, it loads by itself (entry point ``pytest11`` named
 ``connector_sim.pytest_plugin``, so ``-p connector_sim.pytest_plugin`` or ``pytest_plugins = [...]``
 never registers it twice; ``-p no:connector_sim.pytest_plugin`` turns it off). It adds no autouse
-fixture and imports no test server, msal or trustme until a fixture needs them.
+fixture and imports no test server, msal, Werkzeug or uvicorn until a fixture needs them.
 
 Fixtures: ``b2c_certificates`` (session; throwaway CA, server and client certificates),
 ``b2c_ca_bundle`` (its CA file), ``b2c_tls_server`` (factory of local HTTPS servers),
 ``b2c_token_clients`` + ``b2c_token_endpoint`` (fake Microsoft Entra), ``b2c_keys`` (``--b2c-keys``),
-``b2c_policy`` (``--b2c-policy``, skips the test when none is given), ``b2c_service_urls`` (override
-to point profiles at local servers), ``b2c_run`` (run profiles, recorded for the reports) and
-``b2c_report`` (record calls you make yourself). Markers: ``b2c_profile(*ids, claims=..., service_urls=...)``
-gives ``b2c_run()`` its defaults; ``b2c_step(name)`` labels a test's calls in the reports.
-``--b2c-report-json FILE`` and ``--b2c-junit FILE`` write every recorded call at the end.
+``b2c_policy`` (``--b2c-policy``; skips the test when none is given, fails it with ``--b2c-require-policy``),
+``b2c_app_server`` (factory serving your own WSGI/ASGI app, optionally behind an App Service front),
+``b2c_service_urls`` (override to point profiles at local servers), ``b2c_run`` (run profiles, recorded for
+the reports) and ``b2c_report`` (record calls you make yourself). Markers:
+``b2c_profile(*ids, claims=..., service_urls=...)`` gives ``b2c_run()`` its defaults; ``b2c_step(name)``
+labels a test's calls in the reports.
+``--b2c-report-json FILE`` and ``--b2c-junit FILE`` write every recorded call at the end; the JUnit file has a
+testcase per test, failed only when the test failed, with the B2C verdict of each call in its system-out.
 """
 
 from __future__ import annotations
@@ -22,14 +25,21 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
-from .reporting._assertions import assert_b2c_error, assert_claims, assert_ok, assert_outcome, assert_user_sees, explain
 from .errors import ConnectorSimError
+from .reporting._assertions import (
+    assert_b2c_error,
+    assert_claims,
+    assert_ok,
+    assert_outcome,
+    assert_user_sees,
+    explain,
+)
+from .reporting._pytest import B2CReport, B2CRunner
 
 if TYPE_CHECKING:
-    from .journey import JourneyResult
     from .keys import KeyStore
     from .policy._policy import Policy
-    from .reporting._reports import CallRecord, Report
+    from .reporting._reports import Report
     from .testing import CertificateSet, FakeTokenEndpoint, TlsServer
 
 __all__ = [
@@ -39,6 +49,7 @@ __all__ = [
 
 _REPORT = pytest.StashKey["Report"]()
 _WRITTEN = pytest.StashKey[List[str]]()
+_RESULTS = "connector-sim-results"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,11 +66,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--b2c-report-json", dest="b2c_report_json", metavar="FILE",
                     help="write every B2C call made through the b2c_ fixtures as a JSON report")
     group.addoption("--b2c-junit", dest="b2c_junit", metavar="FILE",
-                    help="write every B2C call made through the b2c_ fixtures as JUnit XML (a testcase per call)")
+                    help="write JUnit XML: a testcase per test, failed only when the test failed, with what B2C did "
+                         "with each of its calls in system-out (pytest-xdist workers merged into FILE)")
+    group.addoption("--b2c-require-policy", action="store_true", default=None, dest="b2c_require_policy",
+                    help="fail (instead of skip) the tests that use b2c_policy when no policy is given")
     parser.addini("b2c_policy", "policy files for the b2c_policy fixture (one per line)", type="paths", default=[])
     parser.addini("b2c_keys", "keys file for the b2c_keys fixture", default="")
     parser.addini("b2c_settings", "appsettings.json for the b2c_policy fixture", default="")
     parser.addini("b2c_environment", "the Environments entry of b2c_settings", default="")
+    parser.addini("b2c_require_policy", "fail instead of skip when no policy is given", type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,6 +85,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "b2c_step(name): a label for the B2C calls of this test in the reports")
     if _setting(config, "b2c_environment") and not _setting(config, "b2c_settings"):
         raise pytest.UsageError("--b2c-environment needs --b2c-settings FILE (the appsettings.json that lists it)")
+    if config.getoption("b2c_junit", None) or config.getoption("b2c_report_json", None):
+        from .reporting._pytest import SessionResults
+
+        config.pluginmanager.register(SessionResults(lambda: session_report(config)), _RESULTS)
 
 
 def _setting(config: pytest.Config, name: str) -> Optional[str]:
@@ -95,24 +114,29 @@ def session_report(config: pytest.Config) -> Report:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Write ``--b2c-report-json`` and ``--b2c-junit`` (per xdist worker: FILE.gwN.ext)."""
+    """Write ``--b2c-report-json`` and ``--b2c-junit``; an xdist worker hands its calls to the controller."""
     config = session.config
     targets = [(config.getoption("b2c_report_json", None), "write_json"),
                (config.getoption("b2c_junit", None), "write_junit")]
     if not any(path for path, _ in targets):
         return
     report = session_report(config)
-    worker = getattr(config, "workerinput", {}).get("workerid")
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        # Masked on the worker: secrets never cross to the controller.
+        workeroutput["connector_sim_calls"] = report.to_dict()["calls"]
+        return
+    results = config.pluginmanager.get_plugin(_RESULTS)
+    verdicts = results.book.verdicts() if results is not None else []
     written = config.stash[_WRITTEN] = []
     for path, method in targets:
         if not path:
             continue
         target = Path(config.invocation_params.dir, path)
-        if worker:
-            target = target.with_name(f"{target.stem}.{worker}{target.suffix}")
         try:
-            getattr(report, method)(target)
-            written.append(f"connector-sim: {len(report.records)} B2C call(s) written to {target}")
+            getattr(report, method)(target, verdicts)
+            written.append(f"connector-sim: {len(verdicts)} test(s), {len(report.records)} B2C call(s) written "
+                           f"to {target}")
         except OSError as exc:
             written.append(f"connector-sim: could not write {target}: {exc.strerror or exc}")
 
@@ -121,82 +145,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     """Say where the reports went."""
     for line in config.stash.get(_WRITTEN, []):
         terminalreporter.write_line(line, red="could not" in line)
-
-
-class B2CReport:
-    """The ``b2c_report`` fixture: records calls of one test in the session's reports."""
-
-    def __init__(self, report: Report, test: str, label: Optional[str]) -> None:
-        self._report = report
-        self.test = test
-        self.label = label
-        self.records: List[CallRecord] = []
-
-    def add(self, result: Any, *, label: Optional[str] = None) -> Any:
-        """Record a CallResult, JourneyResult, ConnectorOutcome or CallError; return it unchanged."""
-        self.records += self._report.add(result, test=self.test, label=label or self.label)
-        return result
-
-    def add_secrets(self, values: Any) -> None:
-        """Mask these values in the written reports as well."""
-        self._report.add_secrets(values)
-
-
-class B2CRunner:
-    """The ``b2c_run`` fixture: runs profiles of a policy as B2C would and records each call."""
-
-    def __init__(self, request: pytest.FixtureRequest, report: B2CReport, service_urls: Dict[str, str]) -> None:
-        self._request = request
-        self._report = report
-        self._service_urls = dict(service_urls)
-        self.results: List[JourneyResult] = []
-
-    @property
-    def last(self) -> JourneyResult:
-        """The result of the latest run."""
-        if not self.results:
-            raise LookupError("b2c_run has not run anything yet in this test")
-        return self.results[-1]
-
-    def __call__(self, target: Any = None, *, claims: Any = None, service_urls: Any = None, policy: Any = None,
-                 keys: Any = None, ca_bundle: Optional[str] = None, label: Optional[str] = None,
-                 **options: Any) -> JourneyResult:
-        """Run profile ids in order, one UserJourney id or one self-asserted id; return the JourneyResult.
-
-        Without ``target`` the test's ``b2c_profile`` marker names them. The policy and keys default
-        to the ``b2c_policy`` and ``b2c_keys`` fixtures; ``ca_bundle`` to the test CA when the test
-        uses ``b2c_certificates`` (the local servers); other options go to ``run_journey``.
-        """
-        __tracebackhide__ = True
-        from .journey import run_journey
-
-        request = self._request
-        marker = request.node.get_closest_marker("b2c_profile")
-        defaults = dict(marker.kwargs) if marker is not None else {}
-        if target is None:
-            if marker is None or not marker.args:
-                pytest.fail("b2c_run() needs technical profile ids: pass them, or mark the test with "
-                            "@pytest.mark.b2c_profile('REST-...')", pytrace=False)
-            target = list(marker.args) if len(marker.args) > 1 else marker.args[0]
-        urls = {**self._service_urls, **(defaults.get("service_urls") or {}), **(service_urls or {})}
-        if claims is None:
-            claims = defaults.get("claims")
-        if policy is None:
-            policy = request.getfixturevalue("b2c_policy")
-        if keys is None:
-            keys = request.getfixturevalue("b2c_keys")
-        if ca_bundle is None and "b2c_certificates" in request.fixturenames:
-            ca_bundle = request.getfixturevalue("b2c_ca_bundle")
-        self._report.add_secrets(keys.secret_values() if hasattr(keys, "secret_values") else [])
-        try:
-            result = run_journey(policy, target, claims=claims, keys=keys, service_urls=urls, ca_bundle=ca_bundle,
-                                 **options)
-        except ConnectorSimError as exc:
-            self._report.add(exc, label=label)
-            raise
-        self.results.append(result)
-        self._report.add(result, label=label)
-        return result
 
 
 @pytest.fixture(scope="session")
@@ -226,6 +174,33 @@ def b2c_tls_server(b2c_certificates: CertificateSet) -> Iterator[Callable[..., T
         options.setdefault("certificates", b2c_certificates)
         server = TlsServer(handler, require_client_cert=require_client_cert, **options).start()
         started.append(server)
+        return server
+
+    yield make
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def b2c_app_server(b2c_certificates: CertificateSet) -> Iterator[Callable[..., Any]]:
+    """A factory: ``b2c_app_server(app, require_client_cert=False, app_service=False, **options)`` serves your WSGI
+    or ASGI app over HTTPS on 127.0.0.1 (``connector_sim.testing.AppServer``), or with ``app_service=True`` behind
+    an App Service front that passes the client certificate as ``X-ARR-ClientCert`` (``AppServiceFront``; its
+    ``client_certificate_mode`` follows ``require_client_cert`` unless given); each is stopped after the test."""
+    from .testing.app_service import AppServiceFront
+    from .testing.serve import AppServer
+
+    started: List[Any] = []
+
+    def make(app: Any, *, require_client_cert: bool = False, app_service: bool = False, **options: Any) -> Any:
+        options.setdefault("certificates", b2c_certificates)
+        if app_service:
+            # The same switch as for a direct server: App Service's "Required" or "Optional" mode.
+            options.setdefault("client_certificate_mode", "Required" if require_client_cert else "Optional")
+            server: Any = AppServiceFront(app, **options)
+        else:
+            server = AppServer(app, require_client_cert=require_client_cert, **options)
+        started.append(server.start())
         return server
 
     yield make
@@ -271,8 +246,12 @@ def b2c_policy(pytestconfig: pytest.Config) -> Policy:
 
     paths = pytestconfig.getoption("b2c_policies") or [str(p) for p in pytestconfig.getini("b2c_policy")]
     if not paths:
-        pytest.skip("no B2C policy given: pass --b2c-policy FILE (repeat for each file) or set b2c_policy in the "
-                    "pytest ini file")
+        why = ("no B2C policy given: pass --b2c-policy FILE (repeat for each file) or set b2c_policy in the pytest "
+               "ini file")
+        required = pytestconfig.getoption("b2c_require_policy", None)
+        if required or (required is None and pytestconfig.getini("b2c_require_policy")):
+            pytest.fail(f"connector-sim: {why} (--b2c-require-policy)", pytrace=False)
+        pytest.skip(why)
     try:
         settings = None
         settings_file = _setting(pytestconfig, "b2c_settings")

@@ -87,12 +87,29 @@ def ascii_json(text: str) -> str:
     return re.sub("[^\x00-\x7f]", _astral, text)
 
 
+# Hints written for Python callers name keyword arguments; on the command line they name the options.
+_CLI_WORDS = (
+    (re.compile(r"\bpass ca_bundle\b"), "pass --ca-bundle PEM"),
+    (re.compile(r"(?<![-\w])ca_bundle\b"), "--ca-bundle"),
+    (re.compile(r"(?<![-\w])service_urls?=?(?![\w-])"), "--service-url"),
+    (re.compile(r"(?<![-\w])deployment_mode=?(?![\w-])"), "--deployment-mode"),
+    (re.compile(r"\bwith supplied claims\b"), "with --supplied PROFILE_ID=FILE.json"),
+)
+
+
+def cli_words(text: str) -> str:
+    """`text` with the Python keyword names of hints replaced by the CLI's option names."""
+    for pattern, option in _CLI_WORDS:
+        text = pattern.sub(option, text)
+    return text
+
+
 def error_object(exc: BaseException) -> dict[str, Any]:
     """The one JSON error object for `exc`: type, code, message, user_message, profile, status (null when unknown)."""
     data: dict[str, Any] = {"type": type(exc).__name__, "code": getattr(exc, "b2c_code", None),
-                            "message": getattr(exc, "message", None) or str(exc)}
+                            "message": cli_words(getattr(exc, "message", None) or str(exc))}
     if hasattr(exc, "to_dict"):
-        data.update(normalise_error(exc.to_dict()))  # type: ignore[attr-defined]
+        data.update(normalise_error(exc.to_dict()))
     for key, attribute in (("user_message", "user_message"), ("profile", "profile_id"), ("status", "http_status")):
         value = getattr(exc, attribute, None)
         if value is not None and data.get(key) is None:

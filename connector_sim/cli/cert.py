@@ -45,7 +45,10 @@ def register(subparsers: Any) -> None:
     new.add_argument("--months", type=int, default=12, help="validity in months (default 12)")
     new.add_argument("--key-size", type=int, default=2048, help="RSA key size (default 2048, as the article asks)")
     new.add_argument("--password-env", metavar="VAR", help="read the .pfx password from this environment variable")
-    new.add_argument("--force", action="store_true", help="overwrite FILE.pfx if it exists")
+    new.add_argument("--public-cert", metavar="FILE.cer|FILE.pem",
+                     help="also write the public certificate, without the key, for the API side to trust or pin: "
+                          "DER for .cer/.crt/.der, PEM for .pem")
+    new.add_argument("--force", action="store_true", help="overwrite FILE.pfx (and --public-cert) if it exists")
     add_json_argument(new)
     new.set_defaults(handler=handle_new)
     check = actions.add_parser(
@@ -110,8 +113,12 @@ def handle_new(args: argparse.Namespace, output: Output) -> int:
     from ..auth._certgen import new_self_signed_pfx
 
     target = Path(args.out)
-    if target.exists() and not args.force:
-        raise ConfigurationError(f"{target} exists: pass --force to overwrite it")
+    public = Path(args.public_cert) if args.public_cert else None
+    for path in (target, public):
+        if path is not None and path.exists() and not args.force:
+            raise ConfigurationError(f"{path} exists: pass --force to overwrite it")
+    if public is not None and public.resolve() == target.resolve():
+        raise ConfigurationError("--public-cert must be another file than --out")
     password = new_password(args)
     output.add_secrets([password])
     data = new_self_signed_pfx(args.subject, password=password, months=args.months, key_size=args.key_size)
@@ -123,18 +130,34 @@ def handle_new(args: argparse.Namespace, output: Output) -> int:
             handle.write(data)
     except OSError as exc:
         raise ConfigurationError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    info = load_pfx(data, password).info
+    loaded = load_pfx(data, password)
+    info = loaded.info
+    if public is not None:
+        _write_public(public, loaded.certificate)
     if args.json:
-        output.json({"file": str(target), "subject": info.subject, "thumbprint": info.thumbprint,
-                     "sha256": info.sha256, "notBefore": info.not_before.isoformat(),
-                     "notAfter": info.not_after.isoformat(), "keyType": info.key_type, "keySize": info.key_size,
+        output.json({"file": str(target), "public_cert": str(public) if public else None,
+                     "subject": info.subject, "thumbprint": info.thumbprint,
+                     "sha256": info.sha256, "not_before": info.not_before.isoformat(),
+                     "not_after": info.not_after.isoformat(), "key_type": info.key_type, "key_size": info.key_size,
                      "error": None})
     else:
         output.out(f"Wrote {target}: {info.subject}, {info.key_type} {info.key_size}, self-signed\n"
                    f"  valid from  {_utc(info.not_before)}\n  valid until {_utc(info.not_after)}\n"
                    f"  thumbprint  {info.thumbprint} (SHA-1)\n  SHA-256     {info.sha256}\n\n{_PORTAL}\n"
-                   f"Check it any time with: connector-sim cert check {target}")
+                   f"Check it any time with: connector-sim cert check {target}"
+                   + (f"\nPublic certificate (no key) for the API side: {public}" if public else ""))
     return 0
+
+
+def _write_public(path: Path, certificate: Any) -> None:
+    """The certificate alone: PEM for a .pem file, DER (what Windows calls .cer) otherwise."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    encoding = Encoding.PEM if path.suffix.lower() == ".pem" else Encoding.DER
+    try:
+        path.write_bytes(certificate.public_bytes(encoding))
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _open(args: argparse.Namespace) -> LoadedCertificate:
@@ -171,10 +194,10 @@ def verdict(loaded: LoadedCertificate, now: _dt.datetime | None = None) -> dict[
                         "signed by a certificate authority")
     if not _client_auth(loaded):
         warnings.append("its extended key usage lacks clientAuth: an API that checks it would refuse the certificate")
-    return {"accepted": not problems, "subject": info.subject, "issuer": info.issuer, "selfSigned": self_signed,
-            "thumbprint": info.thumbprint, "sha256": info.sha256, "keyType": info.key_type, "keySize": info.key_size,
-            "hasPrivateKey": info.has_private_key, "notBefore": info.not_before.isoformat(),
-            "notAfter": info.not_after.isoformat(), "daysLeft": days, "problems": problems, "warnings": warnings}
+    return {"accepted": not problems, "subject": info.subject, "issuer": info.issuer, "self_signed": self_signed,
+            "thumbprint": info.thumbprint, "sha256": info.sha256, "key_type": info.key_type, "key_size": info.key_size,
+            "has_private_key": info.has_private_key, "not_before": info.not_before.isoformat(),
+            "not_after": info.not_after.isoformat(), "days_left": days, "problems": problems, "warnings": warnings}
 
 
 def _client_auth(loaded: LoadedCertificate) -> bool:
@@ -202,19 +225,19 @@ def handle_check(args: argparse.Namespace, output: Output) -> int:
 
 
 def _readable(path: str, r: dict[str, Any]) -> str:
-    key = f"{r['keyType']} {r['keySize']} bits" if r["keySize"] else r["keyType"]
-    key += ", private key included" if r["hasPrivateKey"] else ", NO private key"
-    days = r["daysLeft"]
+    key = f"{r['key_type']} {r['key_size']} bits" if r["key_size"] else r["key_type"]
+    key += ", private key included" if r["has_private_key"] else ", NO private key"
+    days = r["days_left"]
     left = f"{days} days left" if days >= 0 else f"expired {-days} days ago"
     lines = [path,
              f"  subject      {r['subject']}",
-             f"  issuer       {r['issuer']}" + (" (self-signed)" if r["selfSigned"] else ""),
+             f"  issuer       {r['issuer']}" + (" (self-signed)" if r["self_signed"] else ""),
              f"  thumbprint   {r['thumbprint']} (SHA-1: what the Azure portal shows and X-ARR-ClientCert pinning "
              "compares)",
              f"  SHA-256      {r['sha256']}",
              f"  key          {key}",
-             f"  valid from   {_utc(_dt.datetime.fromisoformat(r['notBefore']))}",
-             f"  valid until  {_utc(_dt.datetime.fromisoformat(r['notAfter']))} ({left})", ""]
+             f"  valid from   {_utc(_dt.datetime.fromisoformat(r['not_before']))}",
+             f"  valid until  {_utc(_dt.datetime.fromisoformat(r['not_after']))} ({left})", ""]
     if r["accepted"]:
         lines.append("B2C would accept this certificate.")
     else:

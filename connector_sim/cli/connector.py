@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from ..auth._strategies import AuthStrategy, Basic, ClientCertificate
+from ..auth import AuthStrategy, Basic, ClientCertificate
 from ..connectors._outcome import ConnectorOutcome
 from ..connectors._request import STEPS, graph_name, normalise_step
 from ..connectors._api_connector import ApiConnector
 from ..errors import ConfigurationError, ConnectorSimError
 from ..timing import timing_profile
-from ..wire import SECRET_QUERY_PARAMETERS
+from ..redact import SECRET_QUERY_PARAMETERS
 from ._common import Output, add_json_argument, format_claims, json_errors
+from ._scenarios import Scenario, add_expectation_arguments, run_gate, scenarios_from, wants_gate
 
 __all__ = ["register"]
 
@@ -58,6 +59,7 @@ def register(subparsers: Any) -> None:
     group.add_argument("--timing", default="user-flow", metavar="user-flow|legacy-user-flow",
                        help="B2C's timeout and retries (default user-flow: 5 s, 1 retry; legacy-user-flow: 20 s)")
     add_json_argument(parser)
+    add_expectation_arguments(parser, reports=True)
     parser.set_defaults(handler=handle)
 
 
@@ -120,6 +122,16 @@ def _fields(claims: list[str]) -> dict[str, Any]:
     return {"built_ins": built_ins, "attributes": attributes, **context}
 
 
+def _claims_of(items: list[str]) -> dict[str, Any]:
+    """``--claim`` strings as the JSON values they stand for (a scenario then adds its own)."""
+    claims: dict[str, Any] = {}
+    for item in items:
+        name, _sep, value = item.partition("=")
+        typed = name.endswith(":")
+        claims[name[:-1].strip() if typed else name.strip()] = json.loads(value) if typed else value
+    return claims
+
+
 def _secret_query_values(url: str) -> list[str]:
     query = urlsplit(url).query
     return [v for k, v in parse_qsl(query) if k.lower() in SECRET_QUERY_PARAMETERS]
@@ -146,6 +158,20 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     auth = _auth(args)
     output.add_secrets(auth.secret_values())
     output.add_secrets(os.environ.get(name or "") for name in (args.password_env, args.pfx_password_env))
+    if wants_gate(args):
+        from ..reporting._reports import Report
+
+        report = Report(f"connector-sim connector {step}", secrets=output.secrets)
+
+        def one(run: Scenario) -> ConnectorOutcome:
+            # A scenario's claims are typed JSON values; "step" and "url" may change per scenario.
+            typed = [f"{name}:={json.dumps(value)}" for name, value in run.claims.items()]
+            with ApiConnector(str(run.options.get("url") or args.url), auth, extensions_app_id=args.extensions_app_id,
+                              timing=timing, ca_bundle=args.ca_bundle) as connector:
+                return connector.call(normalise_step(str(run.options.get("step") or step)), **_fields(typed))
+
+        base = Scenario(report.name, claims=_claims_of(args.claims))
+        return run_gate(args, output, report, scenarios_from(args, base), one, summary)
     with ApiConnector(args.url, auth, extensions_app_id=args.extensions_app_id, timing=timing,
                       ca_bundle=args.ca_bundle) as connector:
         outcome = connector.call(step, **fields)

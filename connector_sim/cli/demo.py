@@ -23,7 +23,7 @@ then call them the way Azure AD B2C does: each authentication type, Body/Form/Qu
 article's client-credentials policy, the error contract, rejected credentials, a 500, a timeout
 and a user-flow API connector. Prints what B2C would do with each answer.
 Exit codes: 0 every scenario ended the way B2C would end it (the failures shown are on purpose),
-1 one did not, 2 the demo could not start (the testing extra is missing)."""
+1 one did not, 2 the demo could not start (a broken install)."""
 
 
 def register(subparsers: Any) -> None:
@@ -70,9 +70,9 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     """Run the demo; print the table (or the JSON object); 0 when every scenario behaved as expected."""
     try:
         from ..demo import SampleApi, run_demo
-    except ModuleNotFoundError as exc:  # trustme (the testing extra) makes the throwaway certificates
-        raise ConfigurationError(f"the demo needs the testing extra ({exc.name} is not installed)",
-                                 hint='pip install "connector_sim[testing]"') from exc
+    except ModuleNotFoundError as exc:  # a broken install: the demo needs only the core dependencies
+        raise ConfigurationError(f"the demo cannot start: {exc.name} is not installed",
+                                 hint="pip install --force-reinstall connector_sim") from exc
     api = SampleApi()
     output.add_secrets(api.credentials.secret_values())
     progress = _Progress(output, live=not args.json and sys.stderr.isatty())
@@ -140,6 +140,6 @@ def summary(report: DemoReport, width: int | None = None) -> str:
         "  - token-like claims show as ***; secrets never appear in output",
         "",
         verdict,
-        "Next: samples/README.md (a Flask API, scripts, a policy set, a pytest suite) and README.md.",
+        "Next: connector-sim init DIR writes the article's policy set and a pytest suite that runs; then README.md.",
     ]
     return "\n".join(lines)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..auth._strategies import ClientCertificate
+from ..auth import ClientCertificate
 from ..errors import ConfigurationError, ConnectorSimError
 from ..reporting._tls_check import TlsReport, tls_check
 from ._common import Output, add_json_argument, format_table, json_errors

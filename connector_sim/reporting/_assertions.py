@@ -14,7 +14,7 @@ from typing import Any, Mapping, Pattern, Union
 
 from ..errors import ConnectorSimError
 from ._reports import describe_record, records_from
-from ..wire import REDACTED, is_sensitive_claim, redact_claims
+from ..redact import REDACTED, is_sensitive_claim, redact_claims
 
 __all__ = ["assert_b2c_error", "assert_claims", "assert_ok", "assert_outcome", "assert_user_sees", "explain"]
 
@@ -155,11 +155,13 @@ def assert_b2c_error(
     status: int | None = None,
     error_type: type | str | None = None,
     profile: str | None = None,
+    exact: bool = False,
 ) -> ConnectorSimError:
     """The call fails as B2C would fail it; checks the B2C or API ``code``, ``userMessage``, HTTP status, type.
 
     ``target`` is a result, an error, or a callable making the call (its exception is caught).
-    Returns the error. ``user_message`` must equal the message (a compiled regex is searched).
+    Returns the error. ``user_message`` matches as in ``assert_user_sees``: contained in the message (equal to
+    it with ``exact=True``; a compiled regex is searched).
     """
     __tracebackhide__ = True
     result: Any = target
@@ -177,8 +179,10 @@ def assert_b2c_error(
     if code is not None and code not in codes:
         problems.append(f"code: expected {code!r}, got {' / '.join(repr(c) for c in codes if c) or 'none'}")
     message = getattr(error, "user_message", None)
-    if user_message is not None and not _matches(message, user_message):
-        problems.append(f"userMessage: expected {getattr(user_message, 'pattern', user_message)!r}, got {message!r}")
+    if user_message is not None and not _matches(message, user_message, exact):
+        how = "" if exact else "to contain "
+        problems.append(f"userMessage: expected {how}{getattr(user_message, 'pattern', user_message)!r}, "
+                        f"got {message!r}")
     actual_status = getattr(error, "http_status", None) or getattr(error, "status", None)
     if status is not None and actual_status != status:
         problems.append(f"status: expected {status}, got {actual_status}")

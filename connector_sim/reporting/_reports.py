@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Sequence
 
 from ..connectors._outcome import ConnectorOutcome
 from ..journey.result import JourneyResult, StepResult
+from ..redact import REDACTED, redact_claims, redact_text
 from ..result import CallResult
-from ..wire import REDACTED, WireRequest, redact_claims, redact_text
+from ..wire import WireRequest
+from ._describe import describe_record
+from ._junit import TestVerdict, junit_xml
 
 __all__ = ["CallRecord", "Report", "describe_record", "records_from"]
 
 #: Answer headers that carry credentials or sessions: masked in every record.
 SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "authorization", "proxy-authorization", "cookie"})
-_BODY_SHOWN = 4000  # characters of a body in readable text (the JSON report keeps what the result kept)
 
 
 def _now() -> str:
@@ -164,60 +164,6 @@ def records_from(obj: Any, *, test: str | None = None, label: str | None = None)
                     "or CallError")
 
 
-def _indent(text: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line if line else line for line in text.splitlines())
-
-
-def _cap(text: str | None) -> str:
-    if text is None:
-        return ""
-    return text if len(text) <= _BODY_SHOWN else text[:_BODY_SHOWN] + f"... ({len(text) - _BODY_SHOWN} more characters)"
-
-
-def describe_record(record: CallRecord) -> str:
-    """A readable account of one call: the request sent (redacted), the answer, the error and what the user sees."""
-    status = f", HTTP {record.status}" if record.status is not None else ""
-    tries = len(record.attempts)
-    timing = f" after {tries} attempt{'s' if tries != 1 else ''} in {record.elapsed_ms:.1f} ms" if tries else ""
-    lines = [f"{record.name}: {record.outcome}{status}{timing}"]
-    if record.note:
-        lines.append(f"  note: {record.note}")
-    request = record.request
-    if request is not None:
-        lines += ["  request sent (secrets masked):", f"    {request['method']} {request['url']}"]
-        lines += [f"    {k}: {v}" for k, v in request["headers"].items()]
-        if request.get("body") is not None:
-            lines += ["", _indent(_cap(request["body"]))]
-    response = record.response
-    if response is not None:
-        lines += ["  answer:", f"    {response['status']} {response.get('reason', '')}".rstrip()]
-        lines += [f"    {k}: {v}" for k, v in response["headers"].items()]
-        if response.get("body"):
-            lines += ["", _indent(_cap(response["body"]))]
-    elif request is not None and not record.ok:
-        lines.append("  answer: none")
-    for attempt in record.attempts if tries > 1 or (tries and record.attempts[0].get("status") is None) else ():
-        lines.append(f"  attempt {attempt['number']}: {attempt['outcome']} {attempt.get('status') or ''} "
-                     f"in {attempt['elapsed_ms']:.1f} ms".replace("  ", " "))
-    error = record.error
-    if error is not None:
-        code = f" {error['code']}" if error.get("code") else ""
-        lines.append(f"  error: {error.get('type', 'error')}{code}: {error.get('message') or error.get('userMessage')}")
-    if record.user_sees:
-        lines.append(f"  the user sees: {record.user_sees}")
-    lines += [f"  contract: {v}" for v in record.violations]
-    lines += [f"  warning: {w}" for w in record.warnings]
-    return "\n".join(lines)
-
-
-# Characters XML 1.0 cannot hold even escaped; shown as \xNN so a report always parses.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml(text: Any) -> str:
-    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", "" if text is None else str(text))
-
-
 def _mask(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, str):
         return redact_text(value, secrets)
@@ -253,8 +199,8 @@ class Report:
         """How many calls failed the run (a ContinueOnError failure does not)."""
         return sum(1 for r in self.records if _failed(r))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON report: summary counts and the list of calls."""
+    def to_dict(self, verdicts: Sequence[TestVerdict] | None = None) -> dict[str, Any]:
+        """The JSON report: summary counts, the list of calls and, when given, the tests' verdicts."""
         from .. import __version__
 
         skipped = sum(1 for r in self.records if r.outcome == "skipped")
@@ -264,43 +210,47 @@ class Report:
                         "elapsed_ms": round(sum(r.elapsed_ms for r in self.records), 3)},
             "calls": [r.to_dict() for r in self.records],
         }
+        if verdicts is not None:
+            data["tests"] = [v.to_dict() for v in verdicts]
+            data["summary"]["tests"] = len(verdicts)  # type: ignore[index]
+            data["summary"]["tests_failed"] = sum(v.outcome in ("failed", "error") for v in verdicts)  # type: ignore[index]
         return _mask(data, self.secrets)
 
-    def to_json(self) -> str:
+    def to_json(self, verdicts: Sequence[TestVerdict] | None = None) -> str:
         """The JSON report as text."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
+        return json.dumps(self.to_dict(verdicts), indent=2, ensure_ascii=False, default=str)
 
-    def to_junit_xml(self) -> str:
-        """JUnit XML: one testsuite for this run, one testcase per call, ``<failure>`` with B2C's message."""
-        records = [CallRecord(**{**r.__dict__, **_mask(r.__dict__, self.secrets)}) for r in self.records]
-        seconds = f"{sum(r.elapsed_ms for r in records) / 1000:.3f}"
-        counts = {"tests": str(len(records)), "failures": str(sum(1 for r in records if _failed(r))),
-                  "errors": "0", "skipped": str(sum(1 for r in records if r.outcome == "skipped")), "time": seconds}
-        root = ET.Element("testsuites", {"name": _xml(self.name), **counts})
-        suite = ET.SubElement(root, "testsuite", {"name": _xml(self.name), **counts, "timestamp": self.started})
-        for record in records:
-            case = ET.SubElement(suite, "testcase", {"classname": _xml(record.test or self.name),
-                                                     "name": _xml(record.name),
-                                                     "time": f"{record.elapsed_ms / 1000:.3f}"})
-            if record.outcome == "skipped":
-                ET.SubElement(case, "skipped", {"message": _xml(record.note)})
-            elif _failed(record):
-                error = record.error or {}
-                message = error.get("userMessage") or record.user_sees or error.get("message") or record.outcome
-                kind = error.get("code") or error.get("type") or "B2C"
-                failure = ET.SubElement(case, "failure", {"message": _xml(message), "type": _xml(kind)})
-                failure.text = _xml(describe_record(record))
-            else:
-                ET.SubElement(case, "system-out").text = _xml(describe_record(record))
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    def to_junit_xml(self, verdicts: Sequence[TestVerdict] | None = None) -> str:
+        """JUnit XML: a testcase per test verdict (its calls in system-out), else a testcase per call."""
+        from .. import __version__
 
-    def write_json(self, path: str | Path) -> Path:
+        records = [self._masked(r) for r in self.records]
+        properties = {"tool": "connector-sim", "version": __version__, "b2c.calls": str(len(records)),
+                      "b2c.failed_calls": str(sum(1 for r in records if _failed(r)))}
+        shown = None if verdicts is None else [
+            TestVerdict(v.test, v.outcome, _mask(v.message, self.secrets), _mask(v.details, self.secrets), v.type,
+                        v.seconds) for v in verdicts]
+        return junit_xml(self.name, records, describe_record, _failed, verdicts=shown, started=self.started,
+                         properties=properties)
+
+    def _masked(self, record: CallRecord) -> CallRecord:
+        return CallRecord(**{**record.__dict__, **_mask(record.__dict__, self.secrets)})
+
+    def add_records(self, calls: Iterable[Mapping[str, Any]]) -> None:
+        """Add calls already in ``CallRecord.to_dict`` form (from another process, e.g. a pytest-xdist worker)."""
+        for data in calls:
+            known = {k: v for k, v in data.items() if k in CallRecord.__dataclass_fields__}
+            for name in ("attempts", "violations", "warnings"):
+                known[name] = tuple(known.get(name) or ())
+            self.records.append(CallRecord(**known))
+
+    def write_json(self, path: str | Path, verdicts: Sequence[TestVerdict] | None = None) -> Path:
         """Write the JSON report (UTF-8); return its path."""
-        return _write(path, self.to_json() + "\n")
+        return _write(path, self.to_json(verdicts) + "\n")
 
-    def write_junit(self, path: str | Path) -> Path:
+    def write_junit(self, path: str | Path, verdicts: Sequence[TestVerdict] | None = None) -> Path:
         """Write the JUnit XML report (UTF-8); return its path."""
-        return _write(path, self.to_junit_xml())
+        return _write(path, self.to_junit_xml(verdicts))
 
 
 def _failed(record: CallRecord) -> bool:

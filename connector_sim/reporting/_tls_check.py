@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 
-from ..auth._strategies import ClientCertificate
-from ..tls import B2C_CIPHERS
+from ..auth import ClientCertificate
+from ..transport import B2C_CIPHERS
 from ..auth._certificates import RENEWAL_WARNING_DAYS
 from ..errors import ConfigurationError
-from ..wire import redact_url
+from ..redact import redact_url
 
 __all__ = ["B2C_SUITES", "Handshake", "TlsReport", "tls_check"]
 

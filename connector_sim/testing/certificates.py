@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from . import _pki as trustme  # trustme's CA and LeafCert, on cryptography alone (_pki.py)
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from . import _pki as trustme  # trustme's CA and LeafCert, on cryptography alone (_pki.py)
 from . import _x509
 
 __all__ = [

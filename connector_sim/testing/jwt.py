@@ -1,7 +1,7 @@
-"""RS256 JSON Web Tokens and JWKS with `cryptography` only, for the fake token endpoint.
+"""RS256 JSON Web Tokens and JWKS for the fake token endpoint: signed and checked by PyJWT (msal's dependency).
 
-Enough of RFC 7515/7517/7519 to mint Entra-shaped access tokens and to check them the way an
-API would (signature, kid, exp, nbf, iss, aud); not a general-purpose JOSE library.
+Mints Entra-shaped access tokens and checks them the way an API would (signature, kid, exp, nbf,
+iss, aud); the JWKS members (kid, x5t, n, e, x5c) are written here, as Entra lists them.
 """
 
 from __future__ import annotations
@@ -9,17 +9,14 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import json
-import time
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
+import jwt as pyjwt
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from . import _x509
+from ._x509 import build_leaf_cert, new_rsa_key, throwaway_name, utc_now
 
 __all__ = [
     "InvalidTokenError",
@@ -66,27 +63,30 @@ def public_jwk(key: rsa.RSAPublicKey, kid: str, certificate: Optional[x509.Certi
     return jwk
 
 
-def _compact(value: Mapping[str, Any]) -> str:
-    return b64url_encode(json.dumps(value, separators=(",", ":")).encode("utf-8"))
-
-
 def sign(claims: Mapping[str, Any], key: rsa.RSAPrivateKey, kid: str, **header: Any) -> str:
-    """A compact RS256 JWS of `claims`, with `kid` (and any extra header fields)."""
-    head = {"typ": "JWT", "alg": "RS256", "kid": kid, **header}
-    signing_input = f"{_compact(head)}.{_compact(claims)}"
-    signature = key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64url_encode(signature)}"
+    """A compact RS256 JWS of `claims`, with `kid` (and any extra header fields), signed by PyJWT."""
+    return pyjwt.encode(dict(claims), key, algorithm="RS256", headers={"typ": "JWT", "kid": kid, **header})
 
 
 def decode_unverified(token: str) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """(header, claims) of a compact JWS, without checking anything but its shape."""
-    parts = token.split(".") if isinstance(token, str) else []
-    if len(parts) != 3:
-        raise InvalidTokenError("not a compact JWS: expected three dot-separated parts")
     try:
-        return json.loads(b64url_decode(parts[0])), json.loads(b64url_decode(parts[1]))
-    except ValueError as exc:
-        raise InvalidTokenError(f"header or payload is not base64url JSON: {exc}") from exc
+        header = pyjwt.get_unverified_header(token)
+        claims = pyjwt.decode(token, options={"verify_signature": False})
+    except (pyjwt.PyJWTError, TypeError, ValueError) as exc:
+        raise InvalidTokenError(f"not a compact JWS of base64url JSON: {exc}") from exc
+    return dict(header), dict(claims)
+
+
+# PyJWT's exceptions, as the messages this module has always given (tests and users match on them).
+_MESSAGES = (
+    (pyjwt.InvalidSignatureError, "signature does not match"),
+    (pyjwt.ExpiredSignatureError, "token expired"),
+    (pyjwt.ImmatureSignatureError, "token not yet valid (nbf)"),
+    (pyjwt.InvalidAlgorithmError, "unexpected algorithm; only RS256 is accepted"),
+    (pyjwt.InvalidAudienceError, "the audience (aud) is not the one expected"),
+    (pyjwt.InvalidIssuerError, "the issuer (iss) is not the one expected"),
+)
 
 
 def _number(claims: Mapping[str, Any], name: str) -> float:
@@ -106,51 +106,41 @@ def verify(
     now: Optional[float] = None,
     required: Sequence[str] = ("exp", "iat", "nbf"),
 ) -> Dict[str, Any]:
-    """The claims of an RS256 `token` signed by one of `keys` (by kid), after every check passes.
+    """The claims of an RS256 `token` signed by one of `keys` (by kid), after every check passes (PyJWT's).
 
     Raises `InvalidTokenError` (a ValueError) for a bad shape, algorithm, kid or signature, a
-    missing required claim, an expired or not-yet-valid token, or a wrong issuer or audience.
+    missing required claim, an expired or not-yet-valid token, or a wrong issuer or audience. `now`
+    replaces the clock (PyJWT reads its own, so the lifetime is then checked here).
     """
-    header, claims = decode_unverified(token)
-    if header.get("alg") != "RS256":
-        raise InvalidTokenError(f"unexpected algorithm {header.get('alg')!r}; only RS256 is accepted")
-    key = keys.get(header.get("kid", ""))
-    if key is None:
+    header, _claims = decode_unverified(token)
+    key = keys.get(str(header.get("kid", "")))
+    if header.get("alg") == "RS256" and key is None:
         raise InvalidTokenError(f"unknown key id {header.get('kid')!r}")
-    signing_input, _, signature = token.rpartition(".")
+    wanted = None if audience is None else ([audience] if isinstance(audience, str) else list(audience))
+    options = {"require": list(required), "verify_aud": wanted is not None, "verify_iss": issuer is not None,
+               "verify_exp": now is None, "verify_nbf": now is None, "verify_iat": now is None}
     try:
-        key.verify(b64url_decode(signature), signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-    except (InvalidSignature, ValueError) as exc:
-        raise InvalidTokenError("signature does not match") from exc
-    if not isinstance(claims, dict):
-        raise InvalidTokenError("payload is not a JSON object")
-    missing = [name for name in required if name not in claims]
-    if missing:
-        raise InvalidTokenError(f"missing claims: {', '.join(missing)}")
-    moment = time.time() if now is None else now
-    if "exp" in claims and moment > _number(claims, "exp") + leeway:
-        raise InvalidTokenError("token expired")
-    if "nbf" in claims and moment < _number(claims, "nbf") - leeway:
-        raise InvalidTokenError("token not yet valid (nbf)")
-    if issuer is not None and claims.get("iss") != issuer:
-        raise InvalidTokenError(f"issuer {claims.get('iss')!r} is not {issuer!r}")
-    if audience is not None:
-        wanted = {audience} if isinstance(audience, str) else set(audience)
-        got = claims.get("aud")
-        got_set = set(got) if isinstance(got, list) else {got}
-        if not wanted & got_set:
-            raise InvalidTokenError(f"audience {got!r} is not {sorted(wanted)!r}")
-    return claims
+        claims = pyjwt.decode(token, key or "", algorithms=["RS256"], audience=wanted, issuer=issuer,
+                              leeway=leeway, options=options)  # type: ignore[arg-type]
+    except pyjwt.PyJWTError as exc:
+        message = next((text for kind, text in _MESSAGES if isinstance(exc, kind)), str(exc))
+        raise InvalidTokenError(message) from exc
+    if now is not None:
+        if "exp" in claims and now > _number(claims, "exp") + leeway:
+            raise InvalidTokenError("token expired")
+        if "nbf" in claims and now < _number(claims, "nbf") - leeway:
+            raise InvalidTokenError("token not yet valid (nbf)")
+    return dict(claims)
 
 
 class SigningKey:
     """An RSA token-signing key with its certificate and kid, as an Entra tenant publishes one."""
 
     def __init__(self, key: Optional[rsa.RSAPrivateKey] = None) -> None:
-        self.key = key or _x509.new_rsa_key()
-        now = _x509.utc_now()
-        self.certificate = _x509.build_leaf_cert(
-            self.key, subject=_x509.throwaway_name("accounts.accesscontrol.windows.net"),
+        self.key = key or new_rsa_key()
+        now = utc_now()
+        self.certificate = build_leaf_cert(
+            self.key, subject=throwaway_name("accounts.accesscontrol.windows.net"),
             not_before=now, not_after=now + datetime.timedelta(days=730), client=False, server=False,
         )
         # Entra's kid is the x5t: the base64url SHA-1 thumbprint of the signing certificate.

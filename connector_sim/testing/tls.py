@@ -13,8 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
-import trustme
-
+from . import _pki as trustme  # trustme's CA and LeafCert, on cryptography alone (_pki.py)
 from . import _x509
 
 __all__ = [

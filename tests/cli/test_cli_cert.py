@@ -66,8 +66,8 @@ def test_new_json_months_and_key_size(run: Any, tmp_path: Path) -> None:
                        "--months", "3", "--key-size", "3072", "--password-env", "PFX_PASSWORD", "--json")
 
     data = json.loads(out)
-    assert code == 0 and data["error"] is None and data["subject"] == SUBJECT and data["keySize"] == 3072
-    days = (dt.datetime.fromisoformat(data["notAfter"]) - dt.datetime.now(dt.timezone.utc)).days
+    assert code == 0 and data["error"] is None and data["subject"] == SUBJECT and data["key_size"] == 3072
+    days = (dt.datetime.fromisoformat(data["not_after"]) - dt.datetime.now(dt.timezone.utc)).days
     assert 85 <= days <= 92
 
 
@@ -119,7 +119,7 @@ def test_check_accepts_a_good_certificate(run: Any, certs: Any, monkeypatch: pyt
     code, out, _ = run("cert", "check", str(certs.client_pfx), "--password-env", "PFX_PASSWORD", "--json")
     data = json.loads(out)
     assert code == 0 and data["accepted"] is True and data["problems"] == [] and data["error"] is None
-    assert (data["thumbprint"], data["keyType"], data["keySize"], data["selfSigned"]) == (
+    assert (data["thumbprint"], data["key_type"], data["key_size"], data["self_signed"]) == (
         info.thumbprint, "RSA", 2048, False)
 
 
@@ -147,7 +147,7 @@ def test_check_warns_before_expiry_and_on_self_signed(run: Any, tmp_path: Path) 
     code, out, _ = run("cert", "check", str(path), "--password-env", "PFX_PASSWORD", "--json")
 
     data = json.loads(out)
-    assert code == 0 and data["accepted"] and 0 <= data["daysLeft"] < 30
+    assert code == 0 and data["accepted"] and 0 <= data["days_left"] < 30
     assert any("expires in" in w for w in data["warnings"]) and any("self-signed" in w for w in data["warnings"])
 
 

@@ -125,7 +125,7 @@ def test_lint_unreadable_policy_exits_2(cli: Any, tmp_path: Path, content: Any, 
     assert code == 2 and expected in err
     if as_json:
         data = json.loads(out)
-        assert data["findings"] == [] and expected in data["error"]["userMessage"]
+        assert data["findings"] == [] and expected in data["error"]["message"]
 
 
 # -- inspect -------------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from tests.helpers import SECRETS
 from tests.helpers.journeys import BLOCKED, JOURNEYS_POLICY, KEYS, called_paths, write_keys
 
 STEP_KEYS = {"profile", "outcome", "status", "attempts", "elapsed_ms"}
-ERROR_KEYS = {"profile", "code", "userMessage", "status"}
+# The one error object of every command (connector_sim/cli/_output.py ERROR_SCHEMA).
+ERROR_KEYS = {"type", "code", "message", "user_message", "profile", "status"}
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def _json(out: str) -> Any:
     for step in data["steps"]:
         assert set(step) == STEP_KEYS
     if data["error"] is not None:
-        assert set(data["error"]) == ERROR_KEYS
+        assert ERROR_KEYS <= set(data["error"]) and all(k == k.lower() for k in data["error"])
     return data
 
 
@@ -78,8 +79,9 @@ def test_journey_failure_exits_1_with_the_error(cli: Any, fake_api: Any) -> None
 
     assert code == 1
     data = _json(out)
-    assert data["error"] == {"profile": "REST-CheckBlocklist", "code": data["error"]["code"],
-                             "userMessage": "This email address is blocked.", "status": 409}
+    assert {k: data["error"][k] for k in ("profile", "user_message", "status")} == {
+        "profile": "REST-CheckBlocklist", "user_message": "This email address is blocked.", "status": 409}
+    assert ERROR_KEYS <= set(data["error"])
     assert [s["outcome"] for s in data["steps"]] == ["error"]
 
 
@@ -125,7 +127,7 @@ def test_usage_errors_exit_2(cli: Any, fake_api: Any, api: Any, case: str, as_js
     assert code == 2 and expected in err
     if as_json:
         data = _json(out)
-        assert data["steps"] == [] and data["error"]["userMessage"]
+        assert data["steps"] == [] and data["error"]["message"] and data["error"]["type"]
     else:
         assert out == ""
     assert called_paths(api) == []

@@ -120,17 +120,27 @@ def test_journeys_assertions_and_reports(pytester: pytest.Pytester) -> None:
     assert "request sent (secrets masked)" in out and "Authorization: Basic ***" in out
     assert "Authorization: Bearer ***" in out and "200 OK" in out
     assert "b2c_run() needs technical profile ids" in out
-    assert "connector-sim: 6 B2C call(s) written to" in out
+    assert "connector-sim: 4 test(s), 6 B2C call(s) written to" in out
 
     junit = (pytester.path / "out" / "junit.xml").read_text(encoding="utf-8")
     calls = (pytester.path / "out" / "calls.json").read_text(encoding="utf-8")
     _no_secret(junit, calls)
-    cases = ET.fromstring(junit.encode()).findall("testsuite/testcase")
-    assert [c.get("classname") for c in cases][:2] == ["test_api.py::test_token_then_profile"] * 2
-    blocked = [c for c in cases if c.get("name") == "REST-GetProfile [blocked user]"]
-    assert len(blocked) == 1 and blocked[0].find("failure").get("message") == "No profile for this email."
+    # A testcase per test, failed only when the test failed; the B2C verdicts in system-out.
+    cases = {c.get("name"): c for c in ET.fromstring(junit.encode()).findall("testsuite/testcase")}
+    assert sorted(cases) == ["test_blocked_user", "test_run_needs_ids", "test_token_then_profile",
+                             "test_wrong_expectation_shows_the_calls"]
+    assert {c.get("classname") for c in cases.values()} == {"test_api"}
+    blocked = cases["test_blocked_user"]
+    assert blocked.find("failure") is None and blocked.find("error") is None
+    assert "No profile for this email." in blocked.find("system-out").text
+    assert "REST-GetProfile [blocked user]: error, HTTP 409" in blocked.find("system-out").text
+    wrong = cases["test_wrong_expectation_shows_the_calls"].find("failure")
+    assert wrong.get("type") == "AssertionError" and "L-9999" in wrong.get("message")
+    assert cases["test_run_needs_ids"].find("failure").get("type") == "Failed"
+    assert cases["test_token_then_profile"].find("failure") is None
     data = json.loads(calls)
     assert data["summary"]["calls"] == 6 and data["summary"]["failed"] == 1
+    assert data["summary"]["tests"] == 4 and data["summary"]["tests_failed"] == 2
 
 
 def test_servers_certificates_keys_and_own_records(pytester: pytest.Pytester) -> None:
@@ -228,7 +238,7 @@ def test_nothing_runs_unless_asked(pytester: pytest.Pytester) -> None:
 
 def test_names_stay_clear_of_locust_and_pytest_httpserver() -> None:
     fixtures = [name for name in vars(pytest_plugin) if name.startswith("b2c_")]
-    assert sorted(fixtures) == ["b2c_ca_bundle", "b2c_certificates", "b2c_keys", "b2c_policy", "b2c_report",
+    assert sorted(fixtures) == ["b2c_app_server", "b2c_ca_bundle", "b2c_certificates", "b2c_keys", "b2c_policy", "b2c_report",
                                 "b2c_run", "b2c_service_urls", "b2c_tls_server", "b2c_token_clients",
                                 "b2c_token_endpoint"]
     for name in ("session", "fastsession", "httpserver", "make_httpserver"):
@@ -314,7 +324,7 @@ def test_assert_b2c_error_calls_checks_and_explains(api: Any, certs: Any) -> Non
     with pytest.raises(AssertionError) as excinfo:
         assert_b2c_error(call, code="AADB2C90075", user_message="Other.", status=500, error_type="TlsError")
     text = _message(excinfo)
-    for expected in ("code: expected 'AADB2C90075', got 'TAKEN'", "userMessage: expected 'Other.'",
+    for expected in ("code: expected 'AADB2C90075', got 'TAKEN'", "userMessage: expected to contain 'Other.'",
                      "status: expected 500, got 409", "type: expected TlsError, got RestApiError",
                      "Authorization: Basic ***", "code=***", "409 Conflict", "That email is taken."):
         assert expected in text, expected

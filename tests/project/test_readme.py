@@ -2,11 +2,13 @@
 
 Conventions (an HTML comment on the line before a fenced block):
 
-* ```python blocks run in order, in one namespace, from the repository root, like a notebook: a
-  block may use names an earlier block defined. ``<!-- test: pytest -->`` instead writes the block
+* ```python blocks run in order, in one namespace, like a notebook (a block may use names an earlier
+  block defined), from an empty temporary folder where ``connector-sim init b2c-tests`` ran: outside
+  the clone, as a pip user runs them. ``<!-- test: pytest -->`` instead writes the block
   to a test file and runs pytest on it (with the connector_sim plugin).
 * ```console blocks run only when marked ``<!-- test: run -->`` (options: ``exit=N``, the expected
-  exit code of each command, default 0; ``cwd=tmp``, run in an empty directory; ``output``, the
+  exit code of each command, default 0; every block runs in an empty directory, outside the clone
+  (``cwd=tmp`` is still accepted); ``output``, the
   lines shown under a command are exactly the start of its stdout). Lines starting with ``$ `` are
   commands: ``connector-sim ...`` runs ``python -m connector_sim ...`` and ``export NAME=VALUE``
   sets a variable for the next commands of the block.
@@ -108,22 +110,35 @@ def test_the_first_two_lines_are_the_fresh_machine_commands() -> None:
     assert TEXT.splitlines()[2] == ""
 
 
-def test_the_demo_command_needs_only_the_testing_extra() -> None:
+def test_the_demo_needs_no_extra_and_the_testing_extra_brings_pytest() -> None:
     config = configparser.ConfigParser()
     config.read(REPO / "setup.cfg", encoding="utf-8")
-    testing = [line.split(">")[0].strip() for line in config["options.extras_require"]["testing"].splitlines()]
-    assert [name for name in testing if name] == ["trustme"]
+    extras = config["options.extras_require"]
+    testing = [line.split(">")[0].strip() for line in extras["testing"].splitlines() if line.strip()]
+    assert "pytest" in testing and "trustme" not in testing
+    assert all("trustme" not in extras[name] for name in extras)
+    # The demo imports nothing outside the core dependencies: trustme blocked, it still builds its servers.
+    code = ("import sys; sys.modules['trustme'] = None; from connector_sim.demo import SampleApi; "
+            "api = SampleApi().start(); api.stop(); print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
 
 
 # -- python examples -------------------------------------------------------------------------------
 
 @pytest.fixture
-def in_repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.chdir(REPO)
+def outside_the_clone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """An empty folder holding only what `connector-sim init b2c-tests` writes, as a pip user has it."""
+    from connector_sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "b2c-tests", "-q"]) == 0
     yield
 
 
-def test_python_examples_run_in_order_and_print_no_secret(in_repo: None) -> None:
+def test_python_examples_run_in_order_and_print_no_secret(outside_the_clone: None, capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    capsys.readouterr()  # what init printed
     from connector_sim.demo import SampleApi
 
     assert len(PYTHON) >= 10
@@ -190,7 +205,7 @@ def commands(block: Block) -> List[Tuple[str, List[str]]]:
 @pytest.mark.parametrize("block", CONSOLE_RUN, ids=[b.name for b in CONSOLE_RUN])
 def test_console_examples_run(block: Block, tmp_path: Path) -> None:
     env = _env()
-    cwd = tmp_path if block.options.get("cwd") == "tmp" else REPO
+    cwd = tmp_path  # every example runs outside the clone, as a pip user runs it
     expected = int(block.options.get("exit", "0"))
     for command, shown in commands(block):
         words = shlex.split(command, comments=True)

@@ -256,7 +256,9 @@ def test_run_reports_a_failure_and_a_configuration_error(tmp_path: Path, certs: 
                         keys=keys)
     failure = ET.parse(junit).getroot().find("testsuite/testcase/failure")
     assert code == 2 and json.loads(out)["error"]["code"] == "AADB2C90130"
-    assert failure is not None and failure.get("type") == "AADB2C90130"
+    # <failure type> is always the exception class; the B2C code leads the message.
+    assert failure is not None and failure.get("type") == "MissingKeyError"
+    assert failure.get("message").startswith("AADB2C90130")
 
 
 def test_run_refuses_an_unwritable_report(tmp_path: Path, certs: Any, service_urls: Any, fake_api: Any,

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import requests_pkcs12
-import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from connector_sim.testing._pki import CA
 from connector_sim.testing import (
     DEFAULT_CLIENT_CN,
     CertificateSet,
@@ -50,7 +50,7 @@ def test_ca_is_rsa_and_written_as_pem(certs: CertificateSet) -> None:
     ca = x509.load_pem_x509_certificate(certs.ca_pem.read_bytes())
     assert isinstance(ca.public_key(), rsa.RSAPublicKey)
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    assert isinstance(certs.ca, trustme.CA)
+    assert isinstance(certs.ca, CA)  # connector_sim's own container, with trustme's methods
     assert certs.ca.cert_pem.bytes() == certs.ca_pem.read_bytes()
 
 
