@@ -17,8 +17,8 @@ from .claims import fold
 from .datatypes import to_json, to_text
 from .errors import ClaimsError
 from .profile import InputClaim, RestfulProfile
-from .resolvers import ClaimResolverContext, resolve_claim_resolvers
 from .redact import is_sensitive_claim
+from .resolvers import ClaimResolverContext, resolve_claim_resolvers
 from .wire import WireRequest
 
 __all__ = ["encode_request", "input_values"]
@@ -114,7 +114,8 @@ def _headers(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> di
                               hint="give the claim another PartnerClaimType")
         if not _TOKEN.match(name):
             raise ClaimsError(f"claim {claim.claim_type_reference_id!r} cannot be sent as header {name!r}: "
-                              "not a valid HTTP header name", claim=claim.claim_type_reference_id, profile_id=profile.id)
+                              "not a valid HTTP header name", claim=claim.claim_type_reference_id,
+                              profile_id=profile.id)
         if any(ch in text for ch in "\r\n\0") or text != text.strip():  # strip(): any Unicode whitespace
             raise ClaimsError(f"claim {claim.claim_type_reference_id!r} cannot be sent as a header: its value holds "
                               "line breaks, NUL or edge whitespace", claim=claim.claim_type_reference_id,

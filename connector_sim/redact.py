@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 __all__ = [
-    "CURRENT_SECRETS", "REDACTED", "SECRET_QUERY_PARAMETERS", "SENSITIVE_NAME", "QueryKeyFilter", "Secrets", "install_log_filter",
+    "CURRENT_SECRETS", "REDACTED", "SECRET_QUERY_PARAMETERS", "SENSITIVE_NAME", "QueryKeyFilter", "Secrets",
+    "install_log_filter",
     "is_sensitive_claim", "query_secrets", "redact_claims", "redact_query_keys", "redact_text", "redact_url",
     "scrub_exception", "sensitive_claim_values",
 ]
@@ -25,7 +26,7 @@ REDACTED = "***"
 #: Query parameters that carry keys (Azure Functions' ``code``, API keys): redacted in every record.
 SECRET_QUERY_PARAMETERS = frozenset({"code", "key", "api-key", "apikey", "api_key", "sig", "client_secret"})
 # ``code=...`` inside free text (a urllib3 log line, a requests exception message).
-_QUERY_KEY = re.compile(r"([?&](?:%s)=)[^&\s\"'#)]*" % "|".join(re.escape(p) for p in sorted(SECRET_QUERY_PARAMETERS)),
+_QUERY_KEY = re.compile(r"([?&](?:{})=)[^&\s\"'#)]*".format("|".join(map(re.escape, sorted(SECRET_QUERY_PARAMETERS)))),
                         re.IGNORECASE)
 # Claims that hold credentials (bearerToken from REST-AcquireAccessToken, passwords): masked
 # wherever a claims bag is printed. The bag itself keeps the real value for the next step.

@@ -12,12 +12,12 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..auth import AuthStrategy, Basic, ClientCertificate
+from ..connectors._api_connector import ApiConnector
 from ..connectors._outcome import ConnectorOutcome
 from ..connectors._request import STEPS, graph_name, normalise_step
-from ..connectors._api_connector import ApiConnector
 from ..errors import ConfigurationError, ConnectorSimError
-from ..timing import timing_profile
 from ..redact import SECRET_QUERY_PARAMETERS
+from ..timing import timing_profile
 from ._common import Output, add_json_argument, format_claims, json_errors
 from ._scenarios import Scenario, add_expectation_arguments, run_gate, scenarios_from, wants_gate
 

@@ -12,17 +12,36 @@ from typing import Any, Mapping
 
 from ..encoding import encode_request
 from ..errors import (
-    CertificateError, ClaimsError, ClaimsTransformationError, ConfigurationError, ConnectorSimError, MissingKeyError,
+    CertificateError,
+    ClaimsError,
+    ClaimsTransformationError,
+    ConfigurationError,
+    ConnectorSimError,
+    MissingKeyError,
 )
 from ..journey import error_object
 from ..policy._build import build_restful_profile
 from ..profile import RestfulProfile
-from ..resolvers import ClaimResolverContext
 from ..redact import REDACTED, is_sensitive_claim, redact_url
+from ..resolvers import ClaimResolverContext
 from ._common import (
-    Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
-    add_report_arguments, claims_from, export_format, format_table, json_errors, key_secrets, keys_from,
-    named_key_secrets, policy_from, profile_options, service_urls_from,
+    Output,
+    add_claims_arguments,
+    add_json_argument,
+    add_keys_argument,
+    add_policy_arguments,
+    add_profile_arguments,
+    add_report_arguments,
+    claims_from,
+    export_format,
+    format_table,
+    json_errors,
+    key_secrets,
+    keys_from,
+    named_key_secrets,
+    policy_from,
+    profile_options,
+    service_urls_from,
 )
 
 __all__ = ["curl_for", "describe_profile", "register", "would_send"]
@@ -155,7 +174,7 @@ def handle(args: argparse.Namespace, output: Output) -> int:
         report["profile"]["timing"] = {"name": profile.timing_profile.name, "timeout": profile.timing_profile.timeout,
                                        "retries": profile.timing_profile.retries}
         try:
-            claims = _after_input_transformations(policy, definition, claims, keys, notes)
+            claims = dict(_after_input_transformations(policy, definition, claims, keys, notes))
             request, more = would_send(profile, claims, missing)
             report["request"] = request
             notes += more

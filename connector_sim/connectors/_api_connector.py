@@ -10,7 +10,8 @@ Failures and ``strict``: by default nothing about the answer raises; every contr
 one too, with ``outcome.error`` set and ``user_sees`` holding B2C's localized error text. With
 ``strict=True`` a transport failure raises its ``TransportError`` (a refused token request its
 ``TokenAcquisitionError``) and any violation raises ``ContractViolationError`` (``.violations``);
-both carry the outcome as ``.result``. Configuration mistakes (an auth type user flows do not offer, a bad custom attribute) always raise
+both carry the outcome as ``.result``. Configuration mistakes (an auth type user flows do not offer,
+a bad custom attribute) always raise
 ``ConfigurationError`` before anything is sent.
 """
 
@@ -19,11 +20,11 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from ..auth import AuthStrategy
-from ..errors import ConfigurationError, ContractViolationError
+from ..errors import ConfigurationError
 from ..timing import TimingProfile, timing_profile
 from ._connector_contract import judge_answer
 from ._endpoint import Endpoint
-from ._outcome import ConnectorOutcome, Violation
+from ._outcome import ConnectorOutcome
 from ._request import build_connector_body, compact_app_id, normalise_step
 
 __all__ = ["ApiConnector"]

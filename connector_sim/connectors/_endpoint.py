@@ -13,7 +13,12 @@ from urllib.parse import urlsplit
 
 from ..auth import AuthStrategy
 from ..errors import (
-    CallError, ConfigurationError, ContractViolationError, RequestTimeoutError, TokenAcquisitionError, TransportError,
+    CallError,
+    ConfigurationError,
+    ContractViolationError,
+    RequestTimeoutError,
+    TokenAcquisitionError,
+    TransportError,
 )
 from ..redact import Secrets, redact_text, redact_url
 from ..timing import TimingProfile

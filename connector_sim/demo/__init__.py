@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .runner import DemoReport, run_demo
 from .sample_api import DemoCredentials
-from .servers import SampleApi
 from .scenarios import SCENARIOS, Scenario, ScenarioResult
+from .servers import SampleApi
 
 __all__ = ["DemoCredentials", "DemoReport", "SCENARIOS", "SampleApi", "Scenario", "ScenarioResult", "run_demo"]

@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
-from .servers import SampleApi
 from .scenarios import SCENARIOS, TIMEOUT_NOTE, Scenario, ScenarioResult, run_scenario
+from .servers import SampleApi
 
 __all__ = ["DemoReport", "run_demo"]
 

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..auth import ApiKeyHeader, AuthStrategy, Basic, Bearer, ClientCertificate, StaticBearer
-from ..connectors._api_connector import ApiConnector
 from ..auth._credentials import ClientCredentials
+from ..connectors._api_connector import ApiConnector
 from ..errors import CallError, ConnectorSimError, RequestTimeoutError, RestApiError
 from ..journey import JourneyResult, StepResult, run_journey
 from ..keys import KeyStore
 from ..policy._policy import load_policy_text
 from ..profile import InputClaim, OutputClaim, RestfulProfile
-from ..timing import TIMING_PROFILES, TimingProfile
 from ..redact import redact_claims
+from ..timing import TIMING_PROFILES, TimingProfile
 from .policy import DEMO_POLICY, JOURNEY
 from .sample_api import BLOCKED_DOMAIN
 from .servers import SampleApi
@@ -219,7 +219,7 @@ def run_scenario(api: SampleApi, scenario: Scenario) -> Sequence[ScenarioResult]
     try:
         return scenario.run(api, scenario)
     except CallError as error:  # a journey or connector raising where it should report
-        return [_row(scenario, type(error).__name__, error.status, len(error.attempts), 0.0, _error_text(error),
+        return [_row(scenario, type(error).__name__, error.http_status, len(error.attempts), 0.0, _error_text(error),
                      code=error.b2c_code)]
     except ConnectorSimError as error:
         return [_row(scenario, type(error).__name__, None, 0, 0.0, f"refuses the policy: {error}",

@@ -40,7 +40,7 @@ class _LineBuilder(TreeBuilder):
         self.lines: Dict[int, int] = {}
         self.depth = 0
 
-    def start(self, tag: str, attrs: Dict[str, str]) -> Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: Dict[str, str]) -> Element:
         self.depth += 1
         line = self.expat.CurrentLineNumber  # type: ignore[attr-defined]
         if self.depth > MAX_DEPTH:
@@ -51,7 +51,7 @@ class _LineBuilder(TreeBuilder):
         self.lines[id(element)] = line
         return element
 
-    def end(self, tag: str) -> Element:  # type: ignore[override]
+    def end(self, tag: str) -> Element:
         self.depth -= 1
         return super().end(tag[tag.rfind("}") + 1:])
 

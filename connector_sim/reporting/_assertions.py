@@ -13,8 +13,8 @@ import re
 from typing import Any, Mapping, Pattern, Union
 
 from ..errors import ConnectorSimError
-from ._reports import describe_record, records_from
 from ..redact import REDACTED, is_sensitive_claim, redact_claims
+from ._reports import describe_record, records_from
 
 __all__ = ["assert_b2c_error", "assert_claims", "assert_ok", "assert_outcome", "assert_user_sees", "explain"]
 

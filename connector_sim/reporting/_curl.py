@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, List, Mapping, Sequence, Tuple, Union
 from urllib.parse import unquote_plus, urlsplit
 
-from ._curl_secrets import EnvRef, bearer_description, env_name, secret_table, sensitive_fields
 from ..redact import REDACTED, SECRET_QUERY_PARAMETERS, is_sensitive_claim, redact_text
 from ..wire import WireRequest
+from ._curl_secrets import EnvRef, bearer_description, env_name, secret_table, sensitive_fields
 
 __all__ = ["CurlCommand", "EnvRef", "comment_line", "curl_command", "curl_for_result", "curl_script",
            "sensitive_fields", "to_curl"]
@@ -74,7 +74,8 @@ class _Builder:
             name = field.group(1) or field.group(2)
             return EnvRef(env_name("CLAIM", name), f"the value of claim {name!r}")
         self.masked += 1
-        return EnvRef(f"B2C_MASKED_{self.masked}", "a value masked as *** in the recorded request: put the real one here")
+        return EnvRef(f"B2C_MASKED_{self.masked}",
+                      "a value masked as *** in the recorded request: put the real one here")
 
     def split(self, text: str) -> List[Part]:
         """``text`` as literals and references: known secret values and ``***`` become variables."""

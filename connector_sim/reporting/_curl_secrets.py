@@ -14,7 +14,6 @@ from typing import Any, Mapping, Union
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from ..redact import REDACTED, is_sensitive_claim
-
 from ..wire import WireRequest
 
 __all__ = ["EnvRef", "bearer_description", "env_name", "secret_table", "sensitive_fields"]

@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from ..auth import ClientCertificate
-from ..transport import B2C_CIPHERS
 from ..auth._certificates import RENEWAL_WARNING_DAYS
 from ..errors import ConfigurationError
 from ..redact import redact_url
+from ..transport import B2C_CIPHERS
 
 __all__ = ["B2C_SUITES", "Handshake", "TlsReport", "tls_check"]
 
@@ -121,7 +121,7 @@ class _Prober:
         if bundle is None:
             import requests.certs
 
-            bundle = requests.certs.where()  # type: ignore[attr-defined]  # re-exported from certifi
+            bundle = requests.certs.where()  # re-exported from certifi
         try:
             self.ctx.load_verify_locations(cafile=bundle)
         except (OSError, ssl.SSLError) as exc:

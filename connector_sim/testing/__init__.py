@@ -10,6 +10,9 @@ auth base), so user test suites, connector_sim's own tests and the demo command 
 
 from __future__ import annotations
 
+from ._negative import TokenCase
+from .app_service import CLIENT_CERT_HEADER, AppServiceFront
+from .authority import CALLER_APP_ID, ISSUER_FORMATS, EntraAuthority
 from .certificates import (
     DEFAULT_CLIENT_CN,
     DEFAULT_PFX_PASSWORD,
@@ -18,14 +21,11 @@ from .certificates import (
     make_self_signed_pfx,
     pfx_subject_cn,
 )
-from .authority import CALLER_APP_ID, ISSUER_FORMATS, EntraAuthority
-from .app_service import CLIENT_CERT_HEADER, AppServiceFront
 from .jwt import InvalidTokenError
 from .replies import Fault, Handler, HandlerResult, Reply, ServerRequest, json_filler
 from .serve import AppServer
 from .server import TlsServer, unused_port_url
 from .tls import TlsUnsupportedError, tls_version_supported
-from ._negative import TokenCase
 from .token_endpoint import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeTokenEndpoint, TokenRequest
 
 __all__ = [

@@ -83,7 +83,7 @@ def error_for_status(status: int) -> EntraError:
     return EntraError(status, "invalid_request", 900000, "The request was rejected (HTTP {status}).")
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
 

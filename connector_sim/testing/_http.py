@@ -55,7 +55,7 @@ class ThreadedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         if conn is None:
             return
         try:
-            self.RequestHandlerClass(conn, client_address, self)
+            self.RequestHandlerClass(conn, client_address, self)  # type: ignore[arg-type]
         finally:
             self.owner._close_connection(conn)
 

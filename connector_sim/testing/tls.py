@@ -120,7 +120,7 @@ def build_server_context(
             ctx.verify_mode = ssl.CERT_REQUIRED
         else:
             ctx.verify_mode = ssl.CERT_OPTIONAL
-            ctx.verify_flags = ctx.verify_flags | _NO_CHECK_TIME  # type: ignore[assignment]
+            ctx.verify_flags = ctx.verify_flags | _NO_CHECK_TIME
     elif require_client_cert:
         raise ValueError("require_client_cert needs a client CA to verify against")
     return ctx

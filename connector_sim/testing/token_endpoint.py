@@ -74,7 +74,8 @@ class FakeTokenEndpoint:
         app_roles: Optional[Mapping[str, Sequence[str]]] = None,
         signing_key: Optional[rsa.RSAPrivateKey] = None,
     ) -> None:
-        self.clients: Dict[str, str] = dict(clients) if clients is not None else {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
+        self.clients: Dict[str, str] = (dict(clients) if clients is not None
+                                        else {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET})
         self.tenant = tenant
         # Entra answers discovery for a domain name with the tenant's GUID in every URL.
         self.tenant_id = tenant_id or str(uuid.uuid5(uuid.NAMESPACE_DNS, tenant))
@@ -230,7 +231,8 @@ class FakeTokenEndpoint:
         body.update(claims)
         return self.signing_key.sign(body)
 
-    def verify(self, token: str, *, audience: Union[str, Iterable[str], None] = None, leeway: float = 0.0) -> Dict[str, Any]:
+    def verify(self, token: str, *, audience: Union[str, Iterable[str], None] = None,
+               leeway: float = 0.0) -> Dict[str, Any]:
         """The claims of `token` if this endpoint signed it and it is current; ValueError otherwise."""
         return self.signing_key.verify(
             token, issuer=self.issuer, audience=audience, leeway=leeway, required=("exp", "iat", "nbf", "iss", "aud")
@@ -279,7 +281,8 @@ class FakeTokenEndpoint:
         else:
             problem = check_client_credentials(request.method, form, auth, self.clients)
             if problem is not None:
-                reply = self._error(request, problem[0], **{**fields, **problem[1]})
+                details: Dict[str, Any] = {**fields, **problem[1]}
+                reply = self._error(request, problem[0], **details)
             else:
                 reply = self._grant(request, auth.client_id or "", scopes[0])
         record = TokenRequest(

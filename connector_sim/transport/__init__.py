@@ -20,7 +20,12 @@ import requests
 import urllib3
 
 from ..errors import (
-    ConnectionFailedError, DnsResolutionError, InvalidResponseError, RequestTimeoutError, TlsError, TransportError,
+    ConnectionFailedError,
+    DnsResolutionError,
+    InvalidResponseError,
+    RequestTimeoutError,
+    TlsError,
+    TransportError,
 )
 from ..messages import UserMessages, user_message
 from ..redact import CURRENT_SECRETS, Secrets, install_log_filter

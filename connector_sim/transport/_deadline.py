@@ -105,6 +105,7 @@ class _Deadlined:
     """A connection whose sending and header reading end at the attempt's deadline."""
 
     sock: Any
+    _watch: _Watch | None = None
 
     def _watched(self) -> None:
         deadline = getattr(ATTEMPT, "deadline", None)
@@ -120,7 +121,7 @@ class _Deadlined:
         try:
             return super().getresponse(*args, **kwargs)  # type: ignore[misc]
         finally:
-            watch, self._watch = getattr(self, "_watch", None), None
+            watch, self._watch = self._watch, None
             if watch is not None:
                 watch.end()
                 ATTEMPT.expired = watch.expired
