@@ -9,7 +9,7 @@ import pytest
 
 from connector_sim import (
     Basic, ClientCertificate, Emulation, HttpStatusError, InvalidResponseError, OutputClaim, RestApiError,
-    RestfulProfile, WireRequest,
+    RestfulProfile,
 )
 from connector_sim.mapping import map_response, read_json_path, status_name
 from connector_sim.wire import WireResponse

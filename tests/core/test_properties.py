@@ -26,7 +26,7 @@ from connector_sim.datatypes import DATA_TYPES
 from connector_sim.connectors._extension_contract import EVENTS, judge_extension_answer
 from connector_sim.mapping import map_response
 from connector_sim.testing import Reply, TlsServer
-from connector_sim.wire import WireRequest, WireResponse
+from connector_sim.wire import WireResponse
 
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     derandomize=True)
@@ -142,7 +142,7 @@ KEYS = st.sampled_from(["a", "b", "loyaltyNumber", "a[0]", "a.b", "a[0].b", "b[1
 
 
 @st.composite
-def answers(draw: Any) -> tuple[RestfulProfile, Exchange]:
+def answers(draw: Any) -> tuple[RestfulProfile, WireResponse]:
     document = draw(st.dictionaries(st.sampled_from(["a", "b", "loyaltyNumber"]), JSON, max_size=3) | JSON)
     body = draw(st.sampled_from(["json", "bytes"]))
     raw = json.dumps(document).encode() if body == "json" else draw(st.binary(max_size=64))
@@ -158,7 +158,7 @@ def answers(draw: Any) -> tuple[RestfulProfile, Exchange]:
 
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(answers())
-def test_any_answer_maps_or_raises_a_connector_sim_error(answer: tuple[RestfulProfile, Exchange]) -> None:
+def test_any_answer_maps_or_raises_a_connector_sim_error(answer: tuple[RestfulProfile, WireResponse]) -> None:
     profile, exchange = answer
     try:
         claims, warnings = map_response(profile, exchange)

@@ -18,15 +18,20 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, Union
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from connector_sim import Basic, ConnectorSimError, InputClaim, RestfulProfile
 from connector_sim.encoding import encode_request
 from connector_sim.reporting._curl import (
-    EnvRef, comment_line, curl_command, curl_for_result, curl_script, secret_table,
+    EnvRef,
+    comment_line,
+    curl_command,
+    curl_for_result,
+    curl_script,
+    secret_table,
 )
 from connector_sim.testing import Reply, TlsServer
-
 from tests.helpers import FAST
 
 CURL, SH = shutil.which("curl"), shutil.which("sh")

@@ -14,11 +14,7 @@ import pytest
 
 from connector_sim.cli import build_parser, main
 from connector_sim.testing import TlsServer
-
-from .test_security_secrets import (  # noqa: F401  (fixtures)
-    CHAIN, SECRET, Sweep, _issued, _key_material, echo_api, mtls_echo, policy_files, secret_certs, sweep,
-    token_endpoint,
-)
+from tests.helpers.leaks import CHAIN, SECRET, Sweep, issued, key_material
 
 SECRETISH = re.compile(r"pass|secret|token|api-?key|(^|-)code($|-)|credential|^--keys?$", re.IGNORECASE)
 PATH_METAVARS = {"FILE", "FILE.pfx", "FILE.json", "PEM"}
@@ -99,8 +95,8 @@ def test_run_inspect_and_lint_show_no_secret(cli: Any, sweep: Sweep, policy_file
         assert cli("inspect", profile_id, *common, "--export", "curl")[0] == 0
     assert cli("lint", "--policy", str(policy), "--keys", str(keys))[0] in (0, 1)
     assert cli("lint", "--policy", str(policy), "--keys", str(keys), "--json")[0] in (0, 1)
-    _issued(sweep, echo_api)
-    _key_material(sweep, secret_certs)
+    issued(sweep, echo_api)
+    key_material(sweep, secret_certs)
     sweep.check()
 
 
@@ -114,7 +110,7 @@ def test_keys_from_the_environment_show_no_secret(cli: Any, sweep: Sweep, policy
         code, _, _ = cli("run", "REST-Basic", "REST-Fail", "--policy", str(policy), "--ca-bundle",
                          str(secret_certs.ca_pem), "--claim", "email=ada@contoso.com", *extra)
         assert code == 1
-    _issued(sweep, echo_api)
+    issued(sweep, echo_api)
     sweep.check()
 
 
@@ -132,8 +128,8 @@ def test_connector_command_shows_no_secret(cli: Any, sweep: Sweep, secret_certs:
             str(secret_certs.client_pfx), "--pfx-password-env", "SEC_PFX_PASSWORD", *ca, *extra)
     received = [r.raw_query for r in echo_api.requests]
     assert "code=" + quote(SECRET["query_key"], safe="") in received  # --code-env put the key on the wire
-    _issued(sweep, echo_api)
-    _key_material(sweep, secret_certs)
+    issued(sweep, echo_api)
+    key_material(sweep, secret_certs)
     sweep.check()
 
 
@@ -148,7 +144,7 @@ def test_tls_check_and_cert_commands_show_no_secret(cli: Any, sweep: Sweep, secr
     monkeypatch.setenv("SEC_WRONG", SECRET["pfx_password"] + "-wrong")
     sweep.secret("wrong pfx password", SECRET["pfx_password"] + "-wrong")
     assert cli("cert", "check", str(secret_certs.client_pfx), "--password-env", "SEC_WRONG")[0] == 2
-    _key_material(sweep, secret_certs)
+    key_material(sweep, secret_certs)
     sweep.check(logs=False)
 
 

@@ -10,8 +10,18 @@ from typing import Any
 import pytest
 
 from connector_sim import (
-    ApiKeyHeader, Basic, Bearer, ClaimsError, ClientCredentials, ConfigurationError, InputClaim, OutputClaim,
-    RestApiError, RestfulProfile, StaticBearer, TokenAcquisitionError,
+    ApiKeyHeader,
+    Basic,
+    Bearer,
+    ClaimsError,
+    ClientCredentials,
+    ConfigurationError,
+    InputClaim,
+    OutputClaim,
+    RestApiError,
+    RestfulProfile,
+    StaticBearer,
+    TokenAcquisitionError,
 )
 from connector_sim.testing import Reply, TlsServer
 from tests.helpers import FAST, SECRETS

@@ -23,7 +23,6 @@ from typing import Any, List
 import pytest
 
 from connector_sim.testing import Reply
-
 from tests.helpers import SECRETS
 
 # Not imported here: Locust's gevent must patch ssl before requests is imported, in the CLI's child only.
