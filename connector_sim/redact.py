@@ -183,8 +183,7 @@ class Secrets:
     def values(self) -> tuple[str, ...]:
         """The secret values, longest first (so a secret inside another is masked whole)."""
         if self._values is None:
-            assert self._source is not None
-            self._values = self._clean(self._source())
+            self._values = self._clean(self._source() if self._source is not None else ())
         return self._values
 
     @classmethod
@@ -227,7 +226,6 @@ class Secrets:
     def exception(self, exc: BaseException | None) -> None:
         """Mask these secrets in a foreign exception chain before it is chained (see ``scrub_exception``)."""
         scrub_exception(exc, self.values)
-
 
 def scrub_exception(exc: BaseException | None, secrets: Iterable[str] = ()) -> None:
     """Mask secrets in a foreign exception chain (its messages, URLs, attached request) before it is chained.

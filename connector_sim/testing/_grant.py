@@ -1,17 +1,17 @@
-"""The checks Entra's token endpoint makes on a client credentials request, in its order."""
+"""The checks Entra's token endpoint makes on a client credentials request, in its order, and its records."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Tuple
 from urllib.parse import unquote
 
 from ._entra import ENTRA_ERRORS, EntraError
-from .replies import ServerRequest
+from .replies import Fault, ServerRequest
 
-__all__ = ["ClientAuth", "check_client_credentials", "client_auth"]
+__all__ = ["ClientAuth", "QueuedFailure", "TokenRequest", "check_client_credentials", "client_auth"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,28 @@ def check_client_credentials(
     if len(scopes) != 1 or not scopes[0].endswith("/.default"):
         return ENTRA_ERRORS["invalid_scope"], {"scope": " ".join(scopes)}
     return None
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    """One request to the token endpoint: what the client sent and how it was answered."""
+
+    grant_type: Optional[str]
+    client_id: Optional[str]
+    secret_via: Optional[str]
+    """"basic" (Authorization header, as B2C sends it), "post" (form body, as msal sends it), "both" or None."""
+    scopes: Tuple[str, ...]
+    status: int
+    """The HTTP status answered, or 0 when a queued `Fault` cut the connection instead."""
+    error: Optional[str]
+    request: ServerRequest = field(repr=False)
+
+
+@dataclass(frozen=True)
+class QueuedFailure:
+    """A failure queued with ``fail_next``."""
+
+    kind: Optional[EntraError]
+    fault: Optional[Fault]
+    retry_after: Optional[float]
+    description: Optional[str]

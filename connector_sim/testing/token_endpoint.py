@@ -12,16 +12,15 @@ import collections
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 from urllib.parse import unquote
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import jwt
 from ._entra import ENTRA_ERRORS, EntraError, error_body, error_for_status, openid_configuration
-from ._grant import check_client_credentials, client_auth
+from ._grant import QueuedFailure, TokenRequest, check_client_credentials, client_auth
 from .certificates import CertificateSet
 from .replies import Fault, Reply, ServerRequest
 from .server import TlsServer
@@ -30,29 +29,6 @@ __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "FakeTokenEndpoint", "T
 
 DEFAULT_CLIENT_ID = "00000000-0000-0000-0000-00000000c11e"
 DEFAULT_CLIENT_SECRET = "fake~client.secret_value-0123456789"
-
-
-@dataclass(frozen=True)
-class TokenRequest:
-    """One request to the token endpoint: what the client sent and how it was answered."""
-
-    grant_type: Optional[str]
-    client_id: Optional[str]
-    secret_via: Optional[str]
-    """"basic" (Authorization header, as B2C sends it), "post" (form body, as msal sends it), "both" or None."""
-    scopes: Tuple[str, ...]
-    status: int
-    """The HTTP status answered, or 0 when a queued `Fault` cut the connection instead."""
-    error: Optional[str]
-    request: ServerRequest = field(repr=False)
-
-
-@dataclass(frozen=True)
-class _Failure:
-    kind: Optional[EntraError]
-    fault: Optional[Fault]
-    retry_after: Optional[float]
-    description: Optional[str]
 
 
 class FakeTokenEndpoint:
@@ -85,7 +61,7 @@ class FakeTokenEndpoint:
         self.signing_key = jwt.SigningKey(signing_key)
         self.server = TlsServer(self._handle, certificates=certificates)
         self._lock = threading.Lock()
-        self._failures: Deque[_Failure] = collections.deque()
+        self._failures: Deque[QueuedFailure] = collections.deque()
         self._token_requests: List[TokenRequest] = []
 
     # -- lifecycle and addresses -----------------------------------------------------------
@@ -192,14 +168,14 @@ class FakeTokenEndpoint:
         a Retry-After header.
         """
         if isinstance(error, Fault):
-            failure = _Failure(None, error, retry_after, description)
+            failure = QueuedFailure(None, error, retry_after, description)
         else:
             kind = error_for_status(error) if isinstance(error, int) else ENTRA_ERRORS.get(error)
             if kind is None:
                 raise ValueError(f"unknown Entra error {error!r}; known: {', '.join(sorted(ENTRA_ERRORS))}")
             if status is not None:
                 kind = EntraError(status, kind.error, kind.code, kind.description)
-            failure = _Failure(kind, None, retry_after, description)
+            failure = QueuedFailure(kind, None, retry_after, description)
         with self._lock:
             self._failures.extend([failure] * times)
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from connector_sim.testing import _x509, make_certificates, pfx_subject_cn
-from connector_sim.testing import certificates as certificates_module
+from connector_sim.testing import _issuer as issuer_module
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_cleanup_issues_nothing_and_removes_what_was_issued(tmp_path: Any, rsa_k
 
 
 def test_pooled_keys_are_made_once_per_slot(rsa_keys: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(certificates_module, "_POOL", {})
+    monkeypatch.setattr(issuer_module, "_POOL", {})
     with make_certificates() as first, make_certificates() as second:
         assert rsa_keys[0] == 3
         assert first.no_key_pfx.exists() and second.no_key_pfx.exists()
