@@ -218,6 +218,11 @@ class KeyStore:
         """Keys from environment variables ``<prefix><name>`` (read when looked up)."""
         return cls(_EnvSource(prefix, environ))
 
+    @classmethod
+    def from_sources(cls, path: Union[str, Path, None] = None) -> KeyStore:
+        """A keys file first when given, then ``CONNECTOR_SIM_KEY_<name>`` variables (the CLI's and pytest's)."""
+        return cls.from_file(path).chain(cls.from_env()) if path else cls.from_env()
+
     def chain(self, other: Union[KeyStore, Mapping[str, Any]]) -> KeyStore:
         """A store that looks here first, then in ``other``."""
         return KeyStore(self, other)

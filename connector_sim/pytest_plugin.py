@@ -232,9 +232,8 @@ def b2c_keys(pytestconfig: pytest.Config) -> KeyStore:
     """Policy keys from ``--b2c-keys FILE`` (or the ``b2c_keys`` ini key), then CONNECTOR_SIM_KEY_<name> variables."""
     from .keys import KeyStore
 
-    path = _setting(pytestconfig, "b2c_keys")
     try:
-        return KeyStore.from_file(path).chain(KeyStore.from_env()) if path else KeyStore.from_env()
+        return KeyStore.from_sources(_setting(pytestconfig, "b2c_keys"))
     except ConnectorSimError as exc:
         pytest.fail(f"connector-sim: {exc}", pytrace=False)
 
@@ -253,13 +252,9 @@ def b2c_policy(pytestconfig: pytest.Config) -> Policy:
             pytest.fail(f"connector-sim: {why} (--b2c-require-policy)", pytrace=False)
         pytest.skip(why)
     try:
-        settings = None
-        settings_file = _setting(pytestconfig, "b2c_settings")
-        if settings_file:
-            from .policy._settings import Settings
-
-            settings = Settings.from_file(settings_file, _setting(pytestconfig, "b2c_environment"))
-        return load_policy(*[Path(pytestconfig.invocation_params.dir, p) for p in paths], settings=settings)
+        return load_policy(*[Path(pytestconfig.invocation_params.dir, p) for p in paths],
+                           settings_file=_setting(pytestconfig, "b2c_settings") or None,
+                           environment=_setting(pytestconfig, "b2c_environment") or None)
     except ConnectorSimError as exc:
         pytest.fail(f"connector-sim: {exc}", pytrace=False)
 

@@ -216,22 +216,15 @@ def policy_from(args: argparse.Namespace, *, check_transformations: bool = True)
 
     if not args.policies:
         raise ConfigurationError("give at least one policy file with --policy FILE")
-    settings = None
-    if getattr(args, "settings", None):
-        from ..policy._settings import Settings
-
-        settings = Settings.from_file(args.settings, getattr(args, "environment", None))
-    elif getattr(args, "environment", None):
-        raise ConfigurationError("--environment needs --settings FILE (the appsettings.json that lists it)")
-    return load_policy(*args.policies, settings=settings, check_transformations=check_transformations)
+    return load_policy(*args.policies, settings_file=getattr(args, "settings", None) or None,
+                       environment=getattr(args, "environment", None), check_transformations=check_transformations)
 
 
 def keys_from(args: argparse.Namespace) -> KeyStore:
     """The KeyStore: ``--keys FILE`` first when given, then environment variables."""
     from ..keys import KeyStore
 
-    path = getattr(args, "keys", None)
-    return KeyStore.from_file(path).chain(KeyStore.from_env()) if path else KeyStore.from_env()
+    return KeyStore.from_sources(getattr(args, "keys", None))
 
 
 def key_secrets(keys: Any) -> list[str]:

@@ -233,8 +233,18 @@ def load_policy_sources(
     return Policy(files, settings, check_transformations=check_transformations)
 
 
-def load_policy(*paths: PathLike, settings: Optional[Settings] = None, check_transformations: bool = True) -> Policy:
-    """Load policy files (any order; a directory means its ``*.xml``) into one merged Policy."""
+def load_policy(*paths: PathLike, settings: Optional[Settings] = None, check_transformations: bool = True,
+                settings_file: Optional[PathLike] = None, environment: Optional[str] = None) -> Policy:
+    """Load policy files (any order; a directory means its ``*.xml``) into one merged Policy.
+
+    ``settings_file`` (the VS Code extension's appsettings.json) and its ``environment`` fill the
+    ``{Settings:Name}`` placeholders, as ``settings=Settings.from_file(...)`` would.
+    """
+    if settings_file is not None:
+        settings = Settings.from_file(settings_file, environment)
+    elif environment is not None:
+        raise ConfigurationError("an environment needs the settings file that lists it (appsettings.json)",
+                                 hint="pass --settings FILE (or b2c_settings in pytest) with the environment")
     sources: List[Tuple[str, Union[bytes, str]]] = []
     for path in _expand(paths):
         try:
