@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -63,19 +64,31 @@ class Caller:
 
     def __init__(self, profile: RestfulProfile, *, transport: Transport | None = None) -> None:
         self.profile = profile
-        self.transport = transport or Transport(
-            timing=profile.timing_profile,
-            ssl_context=profile.auth.ssl_context_for(profile.ca_bundle),
-            max_response_bytes=profile.emulation.max_response_bytes,
-            messages=profile.messages,
-        )
+        self._transport = transport
+        self._lock = threading.Lock()  # threads sharing a caller make one transport between them
+
+    @property
+    def transport(self) -> Transport:
+        """The transport, made on the first send: a caller that only prepares opens nothing."""
+        if self._transport is None:
+            with self._lock:
+                if self._transport is None:
+                    profile = self.profile
+                    self._transport = Transport(
+                        timing=profile.timing_profile,
+                        ssl_context=profile.auth.ssl_context_for(profile.ca_bundle),
+                        max_response_bytes=profile.emulation.max_response_bytes,
+                        messages=profile.messages,
+                    )
+        return self._transport
 
     def __repr__(self) -> str:
         return f"Caller({self.profile.id!r})"
 
     def close(self) -> None:
         """Close pooled connections."""
-        self.transport.close()
+        if self._transport is not None:
+            self._transport.close()
 
     def __enter__(self) -> Caller:
         return self
@@ -136,7 +149,7 @@ class Caller:
 
         attempts = answer.attempts if answer is not None else (error.attempts if error is not None else ())
         size = len(answer.content) if answer is not None else 0
-        return CallResult(profile.id, dict(output or {}), tuple(attempts), record, warnings, error, size)
+        return CallResult(profile.id, dict(output or {}), tuple(attempts), record, warnings, error, size, profile)
 
 
 def _sensitive_values(body: bytes) -> list[str]:

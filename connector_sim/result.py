@@ -27,6 +27,7 @@ class CallResult:
     warnings: tuple[str, ...] = ()
     error: Any = None  # the CallError when the call failed (the result is then on error.result)
     response_bytes: int = 0  # size of the answer's body as received (without building the record)
+    profile: Any = field(default=None, repr=False, compare=False)  # the RestfulProfile that made the call
 
     @functools.cached_property
     def _recorded(self) -> tuple[WireRequest, WireResponse | None]:

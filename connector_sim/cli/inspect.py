@@ -10,7 +10,7 @@ import argparse
 from dataclasses import replace
 from typing import Any, Mapping
 
-from ..encoding import encode_request
+from ..caller import Caller, PreparedCall
 from ..errors import (
     CertificateError,
     ClaimsError,
@@ -22,7 +22,7 @@ from ..errors import (
 from ..journey import error_object
 from ..policy._build import build_restful_profile
 from ..profile import RestfulProfile
-from ..redact import REDACTED, is_sensitive_claim, redact_url
+from ..redact import REDACTED, redact_url
 from ..resolvers import ClaimResolverContext
 from ._common import (
     Output,
@@ -45,6 +45,8 @@ from ._common import (
 )
 
 __all__ = ["curl_for", "describe_profile", "register", "would_send"]
+
+_STAND_IN_TOKEN = "stand-in-token-for-inspect"  # shown as *** or replaced: never a real token
 
 
 def register(subparsers: Any) -> None:
@@ -127,18 +129,13 @@ def would_send(profile: RestfulProfile, claims: Mapping[str, Any], missing: list
     """The request ``profile`` would send for ``claims`` (secrets masked), and notes."""
     notes: list[str] = []
     auth = profile.auth
-    request = encode_request(profile, claims, context)
-    try:
-        request = auth.apply(request, claims, profile_id=profile.id)
-    except ClaimsError as exc:
-        notes.append(f"the call would fail before sending: {exc}")
-        request = request.with_headers({"Authorization": f"Bearer <claim {getattr(auth, 'claim', '?')!r} "
-                                                         "not in the claims>"})
-    if auth.authentication_type == "ClientCertificate":
+    prepared, absent_bearer = _prepared(profile, claims, context, notes)
+    if auth.ssl_context is not None:
         notes.append(f"TLS client certificate: {auth!r}")
-    sensitive = [str(v) for k, v in claims.items() if is_sensitive_claim(k) and v not in (None, "")]
-    shown = request.redacted([*auth.secret_values(claims), *sensitive], auth.secret_headers)
+    shown = prepared.request
     headers = dict(shown.headers)
+    if absent_bearer:
+        headers["Authorization"] = f"Bearer <claim {auth.bearer_claim!r} not in the claims>"
     if missing:
         placeholder = ", ".join(_missing(m) for m in missing)
         for name in auth.secret_headers:
@@ -214,15 +211,30 @@ def _after_input_transformations(policy: Any, definition: Any, claims: Mapping[s
     return bag
 
 
+def _prepared(profile: RestfulProfile, claims: Mapping[str, Any], context: ClaimResolverContext | None,
+              notes: list[str]) -> tuple[PreparedCall, bool]:
+    """The request the core would send (``Caller.prepare``), and whether the bearer claim was absent.
+
+    A missing bearer claim fails the call before sending; the request is still shown, with a
+    stand-in token, so the rest of it can be checked.
+    """
+    caller = Caller(profile)
+    try:
+        return caller.prepare(claims, context=context), False
+    except ClaimsError as exc:
+        bearer = profile.auth.bearer_claim
+        if bearer is None or exc.claim != bearer:
+            raise
+        notes.append(f"the call would fail before sending: {exc}")
+        return caller.prepare({**claims, bearer: _STAND_IN_TOKEN}, context=context), True
+
+
 def curl_for(profile: RestfulProfile, claims: Mapping[str, Any], keys: Any) -> str:
     """The curl command that sends what ``profile`` would send for ``claims``; secrets as variables."""
     from ..reporting._curl import curl_command
 
-    request = encode_request(profile, claims)
-    try:
-        request = profile.auth.apply(request, claims, profile_id=profile.id)
-    except ClaimsError:  # the bearer claim is missing: the variable stands for the token all the same
-        request = request.with_headers({"Authorization": "Bearer <token>"})
+    # The variable stands for the token whether or not the bearer claim is there.
+    request = _prepared(profile, claims, None, [])[0].wire_request
     return curl_command(request, auth=profile.auth, claims=claims, secrets=named_key_secrets(keys),
                         ca_bundle=profile.ca_bundle, timeout=profile.timing_profile.timeout,
                         profile_id=profile.id).text

@@ -28,8 +28,16 @@ from typing import Any, Dict
 from ..errors import ConfigurationError, ConnectorSimError
 from ..timing import TIMING_PROFILES
 from ._common import (
-    Output, add_claims_arguments, add_json_argument, add_keys_argument, add_policy_arguments, add_profile_arguments,
-    claims_from, json_errors, profile_options, service_urls_from,
+    Output,
+    add_claims_arguments,
+    add_json_argument,
+    add_keys_argument,
+    add_policy_arguments,
+    add_profile_arguments,
+    claims_from,
+    json_errors,
+    profile_options,
+    service_urls_from,
 )
 
 __all__ = ["child_main", "parse_duration", "register"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ConnectorSimError
 from ..journey import JourneyResult, StepResult, error_object, run_journey
@@ -110,7 +110,7 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     for warning in unused_claims(claims, claims_used_by(policy, [s.profile for s in result.steps])):
         output.err(f"connector-sim: warning: {warning}")
     if export == "curl":
-        output.out(curl_export(policy, keys, result, service_urls, options))
+        output.out(curl_export(keys, result))
         output.err(summary(result))
     elif args.json:
         data = result.to_dict()
@@ -124,8 +124,7 @@ def handle(args: argparse.Namespace, output: Output) -> int:
     return 0 if result.ok else 1
 
 
-def curl_export(policy: Any, keys: Any, result: JourneyResult, service_urls: Mapping[str, str],
-                options: Mapping[str, Any]) -> str:
+def curl_export(keys: Any, result: JourneyResult) -> str:
     """A shell script with a curl command for each call of the journey that went over the wire."""
     from ..reporting._curl import comment_line, curl_for_result, curl_script
 
@@ -138,12 +137,9 @@ def curl_export(policy: Any, keys: Any, result: JourneyResult, service_urls: Map
                 # One inert comment line: the profile id and the error come from the policy.
                 commands.append(comment_line(f"{step.profile}: not sent ({step.error})") + "\n")
             continue
-        profile = policy.profile(step.profile, keys, service_url=service_urls.get(step.profile), **options)
-        try:
-            commands.append(curl_for_result(call, auth=profile.auth, secrets=named, ca_bundle=profile.ca_bundle,
-                                            timeout=profile.timing_profile.timeout))
-        finally:
-            profile.close()
+        profile = call.profile  # the profile that made the call: nothing is built again
+        commands.append(curl_for_result(call, auth=profile.auth, secrets=named, ca_bundle=profile.ca_bundle,
+                                        timeout=profile.timing_profile.timeout))
     title = f"connector-sim run: {len(commands)} call(s), correlation id {result.correlation_id}"
     return curl_script(commands, title).rstrip("\n")
 

@@ -165,5 +165,5 @@ def test_a_fifo_as_the_ca_bundle_is_refused_not_waited_on(tmp_path: Path) -> Non
     profile = RestfulProfile("https://127.0.0.1:9/api", auth=NoAuth(), deployment_mode="Development",
                              ca_bundle=str(fifo))
     with pytest.raises(ConfigurationError) as caught:
-        profile.caller()
+        profile.caller().transport  # the transport, made on first use, reads the bundle
     assert "FIFO" in str(caught.value)
