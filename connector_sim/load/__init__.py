@@ -5,6 +5,9 @@
 connector step) with claims from a CSV or JSON file (``ClaimRows``). A call counts as failed when
 B2C would fail it, and also when it took longer than B2C's timeout even if it returned 200; each
 failure carries a short stable reason ("timeout", "http-500", "slow-200"...; see ``failures``).
+Targets send on requests, the SDK's transport, by default; ``transport="fast"`` (on the target or
+``user_class``) sends the same bytes through the same B2C pipeline on geventhttpclient, the client
+under Locust's FastHttpUser, at its rate.
 
 A locustfile is two lines (``samples/load/locustfile.py``)::
 
@@ -23,11 +26,11 @@ import importlib
 from typing import Any
 
 from .config import LoadConfig
+from .connector_target import ConnectorTarget
 from .data import ClaimRows
+from .extension_target import ExtensionTarget
 from .failures import LoadFailure, Sample
 from .report import LoadReport
-from .connector_target import ConnectorTarget
-from .extension_target import ExtensionTarget
 from .targets import PolicyTarget, ProfileTarget, Target, TargetSession
 
 __all__ = [

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import ConfigurationError
-from ..userfiles import read_user_text
 from ..timing import timing_profile
-from .data import ClaimRows
+from ..userfiles import read_user_text
 from .connector_target import ConnectorTarget
+from .data import ClaimRows
 from .targets import PolicyTarget, Target
 
 __all__ = ["ENV_PREFIX", "LoadConfig", "parse_wait"]

@@ -11,12 +11,13 @@ import json
 import time
 from typing import Any, Mapping
 
-from ..auth._strategies import AuthStrategy
+from ..auth import AuthStrategy
+from ..connectors._api_connector import ApiConnector
 from ..connectors._outcome import ConnectorOutcome
 from ..connectors._request import graph_name, normalise_step
-from ..connectors._api_connector import ApiConnector
 from ..errors import CallError, ConfigurationError
 from ..timing import TimingProfile
+from ._transports import check_transport
 from .failures import LoadFailure, Sample, failure_for_error, slow_failure
 from .targets import Record, Target, TargetSession, response_length
 
@@ -87,8 +88,12 @@ class _ConnectorSession(TargetSession):
 class ConnectorTarget(Target):
     """A user-flow API connector step: POST what B2C sends at ``step`` to ``url`` with Basic or certificate ``auth``."""
 
-    def __init__(self, step: str, url: str, auth: AuthStrategy, **options: Any) -> None:
+    takes_fast_transport = True
+
+    def __init__(self, step: str, url: str, auth: AuthStrategy, *, transport: str = "requests",
+                 **options: Any) -> None:
         self.step = normalise_step(step)
+        self.transport = check_transport(transport)
         self.url = url
         self.auth = auth
         self.options = dict(options)
@@ -101,7 +106,13 @@ class ConnectorTarget(Target):
 
     def open(self) -> TargetSession:
         """A session with the user's own connector (same auth object, own connection)."""
-        return _ConnectorSession(ApiConnector(self.url, self.auth, **self.options), self.step)
+        connector = ApiConnector(self.url, self.auth, **self.options)
+        if self.transport == "fast":
+            from ._fast_transport import use_fast_transport  # gevent only once a fast session opens
+
+            use_fast_transport(connector, ca_bundle=self.options.get("ca_bundle"),
+                               max_response_bytes=self.options.get("max_response_bytes", 4 * 1024 * 1024))
+        return _ConnectorSession(connector, self.step)
 
     def auths(self) -> list[AuthStrategy]:
         """The connector's strategy."""

@@ -80,7 +80,7 @@ def _csv_rows(text: str, source: str) -> list[dict[str, Any]]:
         raise ConfigurationError(f"data file {source!r}: the first row must name every column (claim names)")
     rows = []
     for row in reader:
-        extra = row.pop(None, None)  # type: ignore[call-overload]
+        extra = row.pop(None, None)
         if extra:
             raise ConfigurationError(f"data file {source!r}, line {reader.line_num}: more cells than column names")
         rows.append({name.strip(): value for name, value in row.items() if value not in (None, "")})

@@ -29,8 +29,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import (
-    CallError, ClaimsError, ConnectionFailedError, ConnectorSimError, ContractViolationError, DnsResolutionError,
-    HttpStatusError, InvalidResponseError, RequestTimeoutError, RestApiError, TlsError, TokenAcquisitionError,
+    CallError,
+    ClaimsError,
+    ConnectionFailedError,
+    ConnectorSimError,
+    ContractViolationError,
+    DnsResolutionError,
+    HttpStatusError,
+    InvalidResponseError,
+    RequestTimeoutError,
+    RestApiError,
+    TlsError,
+    TokenAcquisitionError,
 )
 from ..timing import TimingProfile
 

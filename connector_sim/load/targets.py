@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
-from ..auth._strategies import AuthStrategy
+from ..auth import AuthStrategy
 from ..connectors._outcome import ConnectorOutcome
 from ..errors import ConfigurationError, ConnectorSimError
 from ..journey import StepResult
@@ -26,6 +26,7 @@ from ..profile import RestfulProfile
 from ..resolvers import ClaimResolverContext
 from ..result import CallResult
 from ..timing import TimingProfile, timing_profile
+from ._transports import check_transport
 from .failures import LoadFailure, Sample, failure_for_error, slow_failure
 
 __all__ = ["PolicyTarget", "ProfileTarget", "Record", "Target", "TargetSession", "response_length"]
@@ -50,6 +51,10 @@ class Target:
 
     #: The timing profile whose timeout is the failure line (the longest one among the target's profiles).
     timing: TimingProfile
+    #: How sessions send: "requests" (the SDK's transport) or "fast" (geventhttpclient, FastHttpUser's client).
+    transport: str = "requests"
+    #: True when ``open`` honours ``transport = "fast"``; a class asking a target without it is refused.
+    takes_fast_transport: bool = False
 
     def prepare(self) -> Target:
         """Build what every user shares (policy, keys, certificates); idempotent; returns self."""
@@ -70,6 +75,15 @@ class Target:
     def describe(self) -> str:
         """A one-line description for reports."""
         return type(self).__name__
+
+    def _own_copy(self, profile: RestfulProfile) -> RestfulProfile:
+        """A user's copy of a profile (same auth object, own connections), on the target's transport."""
+        copy = profile.with_changes()
+        if self.transport == "fast":
+            from ._fast_transport import hold_fast_caller  # gevent only once a fast session opens
+
+            hold_fast_caller(copy)
+        return copy
 
 
 def response_length(result: CallResult | ConnectorOutcome | None) -> int:
@@ -175,7 +189,9 @@ def _longest(profiles: Iterable[RestfulProfile]) -> TimingProfile:
 class ProfileTarget(Target):
     """Python-built RESTful profiles: one is called on its own, several run in order as orchestration steps."""
 
-    def __init__(self, *profiles: RestfulProfile) -> None:
+    takes_fast_transport = True
+
+    def __init__(self, *profiles: RestfulProfile, transport: str = "requests") -> None:
         if not profiles:
             raise ConfigurationError("ProfileTarget needs at least one RestfulProfile")
         for profile in profiles:
@@ -184,10 +200,11 @@ class ProfileTarget(Target):
         self.profiles = tuple(profiles)
         self.timing = _longest(profiles)
         self.names = tuple(p.id for p in profiles)
+        self.transport = check_transport(transport)
 
     def open(self) -> TargetSession:
         """A session with the user's own copies of the profiles (same auth objects, own connections)."""
-        copies = [p.with_changes() for p in self.profiles]
+        copies = [self._own_copy(p) for p in self.profiles]
         if len(copies) == 1:
             return _ProfileSession(copies[0], _base_context(None))
         steps = [Step(n, Call(p.id, profile=p)) for n, p in enumerate(copies, start=1)]
@@ -205,6 +222,8 @@ class ProfileTarget(Target):
 class PolicyTarget(Target):
     """Profiles of a custom policy: profile ids in order, one UserJourney id, or one self-asserted profile id."""
 
+    takes_fast_transport = True
+
     def __init__(
         self,
         policy: Any,
@@ -216,6 +235,7 @@ class PolicyTarget(Target):
         deployment_mode: str | None = None,
         timing: TimingProfile | str | None = None,
         settings: Any = None,
+        transport: str = "requests",
     ) -> None:
         self._policy_source = policy
         self.target = [target] if isinstance(target, str) else list(target)
@@ -227,6 +247,7 @@ class PolicyTarget(Target):
         self.deployment_mode = deployment_mode
         self.timing_override = timing_profile(timing) if timing is not None else None
         self.settings = settings
+        self.transport = check_transport(transport)
         self.policy: Any = None
         self.built: dict[str, RestfulProfile] = {}
         self.steps: list[Step] = []
@@ -267,7 +288,7 @@ class PolicyTarget(Target):
     def open(self) -> TargetSession:
         """A session with the user's own copies of the built profiles (same auth objects, own connections)."""
         self.prepare()
-        planner = Planner(self.policy, {}, lambda profile_id: self.built[profile_id].with_changes())
+        planner = Planner(self.policy, {}, lambda profile_id: self._own_copy(self.built[profile_id]))
         steps = planner.plan(self.target[0] if len(self.target) == 1 else self.target)
         context = _base_context(self.deployment_mode)
         if _is_single_call(steps):

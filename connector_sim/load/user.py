@@ -18,6 +18,7 @@ import threading
 from typing import Any, Callable, ClassVar, Dict, Mapping, Optional, Union
 
 from ..errors import ConfigurationError
+from ._transports import check_transport
 from .config import LoadConfig, parse_wait
 from .data import ClaimRows
 from .failures import Sample
@@ -99,6 +100,12 @@ def shared_target(user_class: type) -> Target:
         # Preparing reads files and decodes certificates but never waits on a socket, so no other
         # greenlet runs meanwhile and the target is built exactly once per process.
         target = spec if isinstance(spec, Target) else spec()
+        transport = getattr(user_class, "transport", None)
+        if transport is not None:  # the class's choice wins over the target's
+            if transport == "fast" and not target.takes_fast_transport:
+                raise ConfigurationError(f"{type(target).__name__} does not send on the fast transport yet",
+                                         hint="leave transport unset (requests) for this target")
+            target.transport = check_transport(transport)
         target.prepare()
         check_cooperative(target)
         _PREPARED[user_class] = target
@@ -114,7 +121,8 @@ class B2CUser(User):
     Each call fires Locust's request event: name = technical profile id (or connector step),
     response_time = the whole call as a sign-up waits for it (every attempt, retries included),
     exception = a ``LoadFailure`` ("timeout: ...", "http-500: ...", "slow-200: ...") when B2C would
-    fail the call or it came after B2C's timeout.
+    fail the call or it came after B2C's timeout. ``transport = "fast"`` sends on geventhttpclient
+    (FastHttpUser's client) instead of requests: the same B2C pipeline and bytes, at its rate.
     """
 
     abstract = True
@@ -122,6 +130,7 @@ class B2CUser(User):
     data: ClassVar[Optional[ClaimRows]] = None
     claims: ClassVar[Mapping[str, Any]] = {}
     row_per: ClassVar[str] = "user"
+    transport: ClassVar[Optional[str]] = None
     wait_time = constant(0)
 
     def on_start(self) -> None:
@@ -169,6 +178,7 @@ def user_class(
     row_per: str = "user",
     wait: Optional[str] = None,
     throughput: Optional[float] = None,
+    transport: Optional[str] = None,
 ) -> type:
     """A concrete ``B2CUser`` subclass for ``target`` (Locust runs classes, not instances)."""
     if row_per not in ("user", "call"):
@@ -176,6 +186,7 @@ def user_class(
     namespace = {
         "abstract": False, "target": target, "data": data, "claims": dict(claims or {}), "row_per": row_per,
         "wait_time": _wait_time(wait, throughput), "__module__": __name__,
+        "transport": check_transport(transport) if transport is not None else None,
         "__doc__": "A B2CUser built by connector_sim.load.user_class.",
     }
     return type(name, (B2CUser,), namespace)
