@@ -62,9 +62,13 @@ class PreparedCall:
 class Caller:
     """Calls one profile as B2C would; keeps its connections alive between calls."""
 
-    def __init__(self, profile: RestfulProfile, *, transport: Transport | None = None) -> None:
+    def __init__(self, profile: RestfulProfile, *, transport: Transport | None = None,
+                 own_connections: bool = False) -> None:
+        """``own_connections``: connections of its own, not shared with every caller of the same TLS
+        identity (a load-test user stands for one client of the API)."""
         self.profile = profile
         self._transport = transport
+        self._own_connections = own_connections
         self._lock = threading.Lock()  # threads sharing a caller make one transport between them
 
     @property
@@ -79,6 +83,7 @@ class Caller:
                         ssl_context=profile.auth.ssl_context_for(profile.ca_bundle),
                         max_response_bytes=profile.emulation.max_response_bytes,
                         messages=profile.messages,
+                        shared=not self._own_connections,
                     )
         return self._transport
 

@@ -175,6 +175,14 @@ class RestfulProfile:
                     object.__setattr__(self, "_held_caller", held)  # not a field: not in eq, repr or replace
         return held
 
+    def use_caller(self, caller: Caller) -> None:
+        """Make ``call`` use this caller (a second transport, connections of its own), closing the one held."""
+        with _CALLER_LOCK:
+            held = self.__dict__.get("_held_caller")
+            object.__setattr__(self, "_held_caller", caller)
+        if held is not None and held is not caller:
+            held.close()
+
     def close(self) -> None:
         """Close the pooled connections of the caller ``call`` holds."""
         held = self.__dict__.pop("_held_caller", None)

@@ -250,10 +250,7 @@ def hold_fast_caller(profile: Any) -> Any:
         max_response_bytes=profile.emulation.max_response_bytes, messages=profile.messages))
     # RestfulProfile.call uses the caller it holds; journeys call profiles that way, so holding
     # this one routes every step of a session through the fast transport.
-    held = profile.__dict__.pop("_held_caller", None)
-    if held is not None:
-        held.close()
-    object.__setattr__(profile, "_held_caller", caller)
+    profile.use_caller(caller)
     return caller
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 from ..auth import AuthStrategy
+from ..caller import Caller
 from ..connectors._outcome import ConnectorOutcome
 from ..errors import ConfigurationError, ConnectorSimError
 from ..journey import StepResult
@@ -83,6 +84,8 @@ class Target:
             from ._fast_transport import hold_fast_caller  # gevent only once a fast session opens
 
             hold_fast_caller(copy)
+        else:  # each user is one client of the API: its own keep-alive connection
+            copy.use_caller(Caller(copy, own_connections=True))
         return copy
 
 

@@ -103,21 +103,29 @@ class Transport:
         ca_bundle: str | None = None,
         max_response_bytes: int = 4 * 1024 * 1024,
         messages: UserMessages | None = None,
+        shared: bool = True,
     ) -> None:
         """``ssl_context`` carries B2C's rules, the trust store and any client certificate
-        (``AuthStrategy.ssl_context_for``); without one, the CA bundle's shared context is used."""
+        (``AuthStrategy.ssl_context_for``); without one, the CA bundle's shared context is used.
+        ``shared=False`` gives the transport connections of its own (a load-test user is one client)."""
         self.timing = timing
         self.max_response_bytes = max_response_bytes
         self.messages = messages or UserMessages()
         self._context = ssl_context or server_trust_context(ca_bundle)
-        self._session: requests.Session | None = _pools.acquire(self._context)
+        self._shared = shared
+        self._session: requests.Session | None = self._open_session()
         self._hosts: set[str] = set()  # "host:port" of each server called, closed with this transport
 
+    def _open_session(self) -> requests.Session:
+        return _pools.acquire(self._context) if self._shared else _pools.new_session(self._context)
+
     def close(self) -> None:
-        """Let go of the shared pool (the last transport using it closes its connections)."""
-        if self._session is not None:
-            self._session = None
+        """Let go of the pool (the last transport sharing it closes its connections)."""
+        session, self._session = self._session, None
+        if session is not None and self._shared:
             _pools.release(self._context, self._hosts)
+        elif session is not None:
+            session.close()
 
     def __enter__(self) -> Transport:
         return self
@@ -127,7 +135,7 @@ class Transport:
 
     def _live_session(self) -> requests.Session:
         if self._session is None:  # used again after close(): take the pool again
-            self._session = _pools.acquire(self._context)
+            self._session = self._open_session()
         return self._session
 
     def _read(self, response: requests.Response, deadline: float) -> bytes:

@@ -18,7 +18,7 @@ from requests.adapters import HTTPAdapter
 from ._deadline import deadlined
 from ._tls import TlsAdapter
 
-__all__ = ["acquire", "release"]
+__all__ = ["acquire", "new_session", "release"]
 
 _LOCK = threading.Lock()
 # id(context) -> (context, session, users): the context is held so its id cannot be reused.
@@ -26,7 +26,8 @@ _SESSIONS: dict[int, tuple[ssl.SSLContext, requests.Session, int]] = {}
 _POOL_SIZE = 64  # as many connections per host as the threads a test suite may share one profile with
 
 
-def _new_session(context: ssl.SSLContext) -> requests.Session:
+def new_session(context: ssl.SSLContext) -> requests.Session:
+    """A session of its own for this TLS identity (not shared: ``Transport(shared=False)``)."""
     session = requests.Session()
     # Sessions ignore the environment (proxies, .netrc, REQUESTS_CA_BUNDLE): the trust store is
     # the one in the context, so a call trusts the same servers on every machine.
@@ -42,7 +43,7 @@ def acquire(context: ssl.SSLContext) -> requests.Session:
     with _LOCK:
         held = _SESSIONS.get(id(context))
         if held is None:
-            held = (context, _new_session(context), 0)
+            held = (context, new_session(context), 0)
         _SESSIONS[id(context)] = (held[0], held[1], held[2] + 1)
         return held[1]
 
