@@ -30,6 +30,7 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection", "keep-alive", "te",
                               "trailer", "upgrade", "expect", "proxy-connection"})
 _JSON = "application/json"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder, not one per call
 _FORM = "application/x-www-form-urlencoded"
 
 
@@ -89,7 +90,7 @@ def _body(profile: RestfulProfile, pairs: list[tuple[InputClaim, Any]]) -> tuple
                               claim=payload_claim, profile_id=profile.id)
         return {"Content-Type": _JSON}, _utf8(profile, str(value), f"claim {payload_claim!r}")
     document = {c.wire_name: _convert(profile, c, v, as_text=False) for c, v in pairs}
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODER.encode(document)
     return {"Content-Type": _JSON}, _utf8(profile, text, "a claim value")
 
 

@@ -44,7 +44,7 @@ class WireRequest:
 
     def with_headers(self, extra: Mapping[str, str | bytes]) -> WireRequest:
         """A copy with headers added (auth strategies decorate requests this way)."""
-        return replace(self, headers={**self.headers, **extra})
+        return WireRequest(self.method, self.url, {**self.headers, **extra}, self.body)
 
     def redacted(self, secrets: Iterable[str] = (), secret_headers: Iterable[str] = ()) -> WireRequest:
         """A copy safe to print: secret headers, key query parameters and secret values masked."""

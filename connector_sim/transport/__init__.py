@@ -151,6 +151,8 @@ class Transport:
     def _read_until(self, response: requests.Response, read: Any, sock: Any, deadline: float) -> bytes:
         chunks: list[bytes] = []
         size = 0
+        # Without a content coding the bytes read are the body; a decoder may still hold some.
+        plain = response.headers.get("Content-Encoding", "identity").lower() in ("", "identity")
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -166,6 +168,8 @@ class Transport:
                 response.close()
                 return b"".join(chunks) + chunk  # the caller sees the size and refuses it
             chunks.append(chunk)
+            if plain and response.raw.length_remaining == 0:  # the whole Content-Length is in: no last read
+                return b"".join(chunks)
 
     def _attempt(self, request: WireRequest, deadline: float) -> tuple[requests.Response, bytes]:
         timeout = self.timing.timeout
@@ -173,7 +177,7 @@ class Transport:
         self._hosts.add(request.url.split("/", 3)[2].rpartition("@")[2])
         try:
             response = self._live_session().request(
-                request.method, request.url, headers=dict(request.headers), data=request.body,
+                request.method, request.url, headers=request.headers, data=request.body,
                 timeout=(timeout, timeout), stream=True, allow_redirects=False, verify=True,
             )
         except _CAUGHT:
@@ -217,7 +221,8 @@ class Transport:
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug("%s %s -> %s (%d bytes)", request.method, secrets.url(request.url),
                               response.status_code, len(body))
-                return WireResponse(response.status_code, response.reason or "", dict(response.headers), body,
+                # requests' case-insensitive headers as they are: a record copies them when it is shown.
+                return WireResponse(response.status_code, response.reason or "", response.headers, body,
                                     tuple(attempts))
             attempts.append(Attempt(number, None, _ms(started), kind, type(failure).__name__))
             log.debug("%s %s attempt %d failed: %s", request.method, secrets.url(request.url), number, kind)
