@@ -107,7 +107,8 @@ class Caller:
         profile = self.profile
         bag = claims if isinstance(claims, ClaimsBag) else ClaimsBag(claims or {})
         sent = profile.auth.apply(encode_request(profile, bag, context), bag, profile_id=profile.id)
-        secrets = Secrets.for_call(profile.auth, sent.url, bag)
+        # A snapshot: the bag changes as a journey goes on, and the secrets are gathered later, if ever.
+        secrets = Secrets.for_call(profile.auth, sent.url, dict(bag))
         return PreparedCall(profile.id, secrets, bag, sent, tuple(profile.auth.secret_headers))
 
     def call(self, claims: Mapping[str, Any] | None = None, *, context: ClaimResolverContext | None = None,
@@ -117,8 +118,8 @@ class Caller:
         try:
             prepared = self.prepare(bag, context=context)
         except CallError as error:
-            error.result = self._result(None, None, bag, Secrets.for_call(self.profile.auth, self.profile.service_url,
-                                                                          bag), error=error)
+            secrets = Secrets.for_call(self.profile.auth, self.profile.service_url, dict(bag))
+            error.result = self._result(None, None, secrets, error=error)
             raise
         return self.send(prepared, step=step)
 
@@ -132,17 +133,16 @@ class Caller:
             output, warnings = map_response(profile, answer, step=step, secrets=secrets)
         except CallError as error:
             secrets = prepared.secrets + (_sensitive_values(answer.content) if answer is not None else [])
-            error.result = self._result(prepared, answer, prepared.claims, secrets, error=error)
+            error.result = self._result(prepared, answer, secrets, error=error)
             log.debug("%s failed: %s", profile.id, error.message)
             raise
         for warning in warnings:
             log.warning("%s: %s", profile.id, warning)
-        return self._result(prepared, answer, prepared.claims, secrets, output=output, warnings=tuple(warnings))
+        return self._result(prepared, answer, secrets, output=output, warnings=tuple(warnings))
 
-    def _result(self, prepared: PreparedCall | None, answer: WireResponse | None, claims: Mapping[str, Any],
-                secrets: Secrets, *, output: Mapping[str, Any] | None = None, warnings: tuple[str, ...] = (),
+    def _result(self, prepared: PreparedCall | None, answer: WireResponse | None, secrets: Secrets, *,
+                output: Mapping[str, Any] | None = None, warnings: tuple[str, ...] = (),
                 error: CallError | None = None) -> CallResult:
-        claims = dict(claims)  # the bag may change before the record is built
         profile = self.profile
 
         def record() -> tuple[WireRequest, WireResponse | None]:

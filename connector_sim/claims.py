@@ -28,9 +28,16 @@ class ClaimsBag(MutableMapping[str, Any]):
     def __init__(self, claims: _Items | None = None, /, **more: Any) -> None:
         self._data: dict[str, tuple[str, Any]] = {}
         if claims is not None:
-            self.update(claims)
+            self._add(claims.items() if isinstance(claims, Mapping) else claims)
         if more:
-            self.update(more)
+            self._add(more.items())
+
+    def _add(self, items: Iterable[Tuple[str, Any]]) -> None:
+        data = self._data  # one loop, not MutableMapping.update's __setitem__ per claim: this is per call
+        for name, value in items:
+            key = fold(name)
+            held = data.get(key)
+            data[key] = (held[0] if held is not None else name, value)
 
     def __getitem__(self, name: str) -> Any:
         return self._data[fold(name)][1]

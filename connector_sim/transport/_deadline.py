@@ -9,7 +9,6 @@ deadline itself.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import socket
 import threading
@@ -27,64 +26,68 @@ class Watchdog:
     """Ends an attempt at its deadline, however the server stalls it (headers a byte at a time, endless
     ``100 Continue``): at the deadline the attempt's socket is shut down, so every blocked read returns.
 
-    One daemon thread serves the whole process. Registering is a heap push; a finished attempt is
-    only marked done (lazy deletion), so the thread is woken only when a deadline comes due.
+    One daemon thread serves the whole process. It looks at the attempts under way every ``tick``
+    seconds and sleeps while there are none, so registering an attempt is one dict insert, with
+    no lock and no wake-up on the path of every call; an attempt ends at most a tick late.
     """
 
+    tick = 0.02
+
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, _Watch]] = []
-        self._wake = threading.Condition()
+        self._active: dict[int, _Watch] = {}
+        self._lock = threading.Lock()  # ending and expiring one watch never overlap
+        self._busy = threading.Event()
         self._thread: threading.Thread | None = None
-        self._counter = itertools.count()
+        self._keys = itertools.count()
 
     def watch(self, deadline: float, sock: socket.socket) -> _Watch:
         """Shut ``sock`` down at ``deadline`` (``time.monotonic``) unless the watch is ended first."""
-        watch = _Watch(sock, self._wake)
-        with self._wake:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="connector-sim-deadlines", daemon=True)
-                self._thread.start()
-            earliest = self._heap[0][0] if self._heap else None
-            heapq.heappush(self._heap, (deadline, next(self._counter), watch))
-            if earliest is None or deadline < earliest:
-                self._wake.notify()
+        watch = _Watch(next(self._keys), deadline, sock, self)
+        self._active[watch.key] = watch  # one insert: atomic under the GIL
+        if not self._busy.is_set():
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="connector-sim-deadlines", daemon=True)
+                    self._thread.start()
+            self._busy.set()
         return watch
 
+    def end(self, watch: _Watch) -> None:
+        """The attempt finished (or moved on to reading the body, which keeps its own deadline)."""
+        with self._lock:
+            self._active.pop(watch.key, None)
+
     def _run(self) -> None:
-        with self._wake:
-            while True:
-                if not self._heap:
-                    self._wake.wait()
-                    continue
-                deadline, _, watch = self._heap[0]
-                remaining = deadline - time.monotonic()
-                if remaining > 0 and not watch.done:
-                    self._wake.wait(remaining)
-                    continue
-                heapq.heappop(self._heap)
-                if not watch.done:
-                    watch.expire()
+        while True:
+            self._busy.wait()
+            time.sleep(self.tick)
+            now = time.monotonic()
+            for watch in [w for w in list(self._active.values()) if w.deadline <= now]:
+                with self._lock:
+                    if self._active.pop(watch.key, None) is not None:
+                        watch.expire()
+            if not self._active:
+                self._busy.clear()
+                if self._active:  # one arrived between the look and the clear
+                    self._busy.set()
 
 
 class _Watch:
     """One attempt's registration with the watchdog."""
 
-    __slots__ = ("_lock", "done", "expired", "sock")
+    __slots__ = ("deadline", "expired", "key", "owner", "sock")
 
-    def __init__(self, sock: socket.socket, lock: threading.Condition) -> None:
+    def __init__(self, key: int, deadline: float, sock: socket.socket, owner: Watchdog) -> None:
+        self.key, self.deadline, self.owner = key, deadline, owner
         self.sock: socket.socket | None = sock
-        self.done = False
         self.expired = False
-        self._lock = lock  # the watchdog's: ending and expiring never overlap
 
     def end(self) -> None:
         """The attempt finished (or moved on to reading the body, which keeps its own deadline)."""
-        with self._lock:
-            self.done = True
-            self.sock = None
+        self.owner.end(self)
 
     def expire(self) -> None:
-        """Called by the watchdog thread, holding the lock: shut the socket down."""
+        """Called by the watchdog thread, holding its lock: shut the socket down."""
         sock, self.sock = self.sock, None
         self.expired = True
         if sock is not None:

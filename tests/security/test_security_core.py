@@ -158,3 +158,15 @@ def test_the_environment_ca_bundle_is_not_trusted(api: Any, certs: Any, monkeypa
         profile.call({"email": "ada@contoso.com"})
     profile.close()
     assert api.requests == []
+
+
+def test_a_token_replaced_in_the_bag_after_the_call_stays_masked_in_its_record(api: Any, certs: Any) -> None:
+    # The record is built when first read; the secrets it masks are those of the call, not of the bag later.
+    api.handler = lambda request: Reply(200, json={"echo": request.header("Authorization")})
+    profile = _profile(api, certs, auth=Bearer("bearerToken"), input_claims=[InputClaim("bearerToken")],
+                       output_claims=[])
+    bag = {"bearerToken": "first-token-9f8e7d"}
+    result = profile.call(bag)
+    bag["bearerToken"] = "second-token-1a2b3c"
+    profile.close()
+    assert "first-token-9f8e7d" not in str(result.to_dict())
