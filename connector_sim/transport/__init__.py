@@ -9,6 +9,7 @@ a message and cause chain with the call's secrets already masked.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import socket
@@ -18,6 +19,7 @@ from typing import Any, Iterator
 
 import requests
 import urllib3
+from requests.structures import CaseInsensitiveDict
 
 from ..errors import (
     ConnectionFailedError,
@@ -176,10 +178,10 @@ class Transport:
         ATTEMPT.deadline, ATTEMPT.expired = deadline, False
         self._hosts.add(request.url.split("/", 3)[2].rpartition("@")[2])
         try:
-            response = self._live_session().request(
-                request.method, request.url, headers=request.headers, data=request.body,
-                timeout=(timeout, timeout), stream=True, allow_redirects=False, verify=True,
-            )
+            # The adapter itself: no redirect is followed, no cookie is kept or sent (B2C does neither).
+            prepared = _prepared(request)
+            response = self._live_session().get_adapter(request.url).send(
+                prepared, timeout=(timeout, timeout), stream=True, verify=True, proxies={}, cert=None)
         except _CAUGHT:
             if ATTEMPT.expired:
                 raise _Deadline() from None  # the watchdog ended it: B2C's timeout, not a lost connection
@@ -260,6 +262,30 @@ class Transport:
                                           user_message=user_message(self.messages, "request_failed", shown), **common)
         error.__cause__ = exc
         return error
+
+
+@functools.lru_cache(maxsize=1024)  # a profile calls the same URL again and again
+def _wire_url(url: str) -> str:
+    prepared = requests.PreparedRequest()
+    prepared.prepare_url(url, None)  # requests' own quoting and IDNA, as session.request would apply
+    return str(prepared.url)
+
+
+def _prepared(request: WireRequest) -> requests.PreparedRequest:
+    """The request as requests' ``Session.request`` would prepare it, byte for byte, without its per-call
+    merging of session settings, environment and cookies."""
+    prepared = requests.PreparedRequest()
+    prepared.method = request.method
+    prepared.url = _wire_url(request.url)
+    headers = CaseInsensitiveDict(request.headers)
+    body = request.body
+    if body:
+        headers["Content-Length"] = str(len(body))
+    elif body is None and request.method not in ("GET", "HEAD") and "Content-Length" not in headers:
+        headers["Content-Length"] = "0"
+    prepared.headers = headers
+    prepared.body = body
+    return prepared
 
 
 def _ms(started: float) -> float:

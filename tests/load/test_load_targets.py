@@ -11,20 +11,32 @@ from typing import Any, List
 import pytest
 
 from connector_sim import (
-    Basic, ClientCertificate, HttpStatusError, InputClaim, OutputClaim, RestfulProfile, TimingProfile,
+    Basic,
+    ClientCertificate,
+    HttpStatusError,
+    InputClaim,
+    OutputClaim,
+    RestfulProfile,
+    TimingProfile,
 )
 from connector_sim.errors import (
-    ClaimsError, ConfigurationError, ConnectionFailedError, DnsResolutionError, InvalidResponseError,
-    RequestTimeoutError, RestApiError, TlsError, TokenAcquisitionError,
+    ClaimsError,
+    ConfigurationError,
+    ConnectionFailedError,
+    DnsResolutionError,
+    InvalidResponseError,
+    RequestTimeoutError,
+    RestApiError,
+    TlsError,
+    TokenAcquisitionError,
 )
-from connector_sim.load.failures import LoadFailure, Sample, failure_for_error, reason_of
 from connector_sim.load.connector_target import ConnectorTarget, connector_fields
+from connector_sim.load.failures import LoadFailure, Sample, failure_for_error, reason_of
 from connector_sim.load.targets import PolicyTarget, ProfileTarget
 from connector_sim.testing import Fault, Reply
 from connector_sim.timing import timing_profile
-
 from tests.helpers import FAST, SECRETS
-from tests.helpers.journeys import JOURNEYS_POLICY, KEYS, REST_IDS
+from tests.helpers.journeys import JOURNEYS_POLICY, KEYS
 
 QUICK = TimingProfile("test-quick", 0.2, 1)
 

@@ -17,7 +17,6 @@ from typing import Any, Dict
 import pytest
 
 from connector_sim.testing import Reply, ServerRequest
-
 from tests.helpers import SECRETS
 from tests.helpers.journeys import JOURNEYS_POLICY, KEYS, REST_IDS, FakeApi
 
