@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
 
 from .errors import (
@@ -25,6 +24,7 @@ from .errors import (
     TokenAcquisitionError,
     TransportError,
 )
+from .faces import lazy_face as _lazy_face
 
 if _typing.TYPE_CHECKING:  # what type checkers see; at run time each name is imported on first use (_LAZY)
     from .auth import (
@@ -152,20 +152,7 @@ def _show_as_public(obj: object) -> None:
         obj.__module__ = __name__
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import a public name's module on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module, __name__), name)
-    _show_as_public(value)
-    globals()[name] = value  # later lookups are plain attribute reads
-    return value
-
-
-def __dir__() -> list[str]:
-    """Every name of the module, the ones not imported yet included."""
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _lazy_face(__name__, _LAZY, globals(), on_load=_show_as_public)
 
 
 for _name in __all__:

@@ -6,8 +6,9 @@ its contract and summed up as a ``ConnectorOutcome``.
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
+
+from ..faces import lazy_face
 
 if _typing.TYPE_CHECKING:
     from ._api_connector import ApiConnector
@@ -30,16 +31,4 @@ _LAZY = {"ApiConnector": "._api_connector", "ExternalIdExtension": "._external_i
          "MigrationReport": "._migrate", "migrate_check": "._migrate", "TokenView": "._token_claims"}
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import a public name's module on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """Every name of the module, the ones not imported yet included."""
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, globals())

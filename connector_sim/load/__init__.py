@@ -22,9 +22,7 @@ must patch the standard library before ``connector_sim`` is imported: ``locust -
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ..faces import lazy_face
 from .config import LoadConfig
 from .connector_target import ConnectorTarget
 from .data import ClaimRows
@@ -56,19 +54,9 @@ __all__ = [
 
 # Names whose modules import Locust (and so gevent): loaded on first use only.
 _LAZY = {
-    "B2CUser": "user", "user_class": "user", "user_class_from_config": "user", "user_class_from_env": "user",
-    "run_load": "headless", "add_b2c_report": "headless", "Progress": "headless",
+    "B2CUser": ".user", "user_class": ".user", "user_class_from_config": ".user", "user_class_from_env": ".user",
+    "run_load": ".headless", "add_b2c_report": ".headless", "Progress": ".headless",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, globals())

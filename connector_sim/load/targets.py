@@ -12,39 +12,21 @@ No Locust here: the Locust user (``connector_sim.load.user``) fires one request 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 from ..auth import AuthStrategy
 from ..caller import Caller
-from ..connectors._outcome import ConnectorOutcome
-from ..errors import ConfigurationError, ConnectorSimError
-from ..journey import StepResult
+from ..errors import ConfigurationError
 from ..journey.plan import Call, Planner, Step
-from ..journey.runner import run_steps  # the journey loop itself, so a load run walks steps exactly as `run` does
 from ..profile import RestfulProfile
-from ..resolvers import ClaimResolverContext
-from ..result import CallResult
 from ..timing import TimingProfile, timing_profile
+from ._sessions import ProfileSession, Record, StepsSession, TargetSession, base_context, response_length
 from ._transports import check_transport
-from .failures import LoadFailure, Sample, failure_for_error, slow_failure
 
 __all__ = ["PolicyTarget", "ProfileTarget", "Record", "Target", "TargetSession", "response_length"]
 
-Record = Callable[[Sample], None]
 PathLike = Union[str, Path]
-
-
-class TargetSession:
-    """One simulated user's connections to the target; ``run`` makes one B2C-faithful pass."""
-
-    def run(self, claims: Mapping[str, Any], record: Record) -> None:
-        """Call with this claims bag; hand each call to ``record`` as it completes."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Close this user's connections."""
 
 
 class Target:
@@ -89,93 +71,6 @@ class Target:
         return copy
 
 
-def response_length(result: CallResult | ConnectorOutcome | None) -> int:
-    """The answer's size: its Content-Length, else the length of the recorded body."""
-    if isinstance(result, CallResult):
-        return result.response_bytes  # known without building the redacted record
-    response = getattr(result, "response", None)
-    if response is None:
-        return 0
-    headers = response.headers
-    declared = headers.get("Content-Length") or next(
-        (v for k, v in headers.items() if k.lower() == "content-length"), None)
-    if declared is not None and declared.isdigit():
-        return int(declared)
-    return len(response.body.encode("utf-8", "replace"))
-
-
-def _base_context(deployment_mode: str | None) -> ClaimResolverContext | None:
-    """The context every journey of a session starts from; None means the defaults."""
-    return ClaimResolverContext().with_changes(deployment_mode=deployment_mode) if deployment_mode else None
-
-
-def _journey_context(base: ClaimResolverContext | None) -> ClaimResolverContext:
-    # B2C gives every journey its own correlation id; a fresh default context is the cheap way to one.
-    return base.new_journey() if base is not None else ClaimResolverContext()
-
-
-class _ProfileSession(TargetSession):
-    """One profile, called directly: the fast path of a load run."""
-
-    def __init__(self, profile: RestfulProfile, context: ClaimResolverContext | None) -> None:
-        self.profile = profile
-        self.context = context
-        self.timing = profile.timing_profile
-        self.caller = profile.caller()  # what profile.call uses, held once: the hot path skips a lock
-
-    def run(self, claims: Mapping[str, Any], record: Record) -> None:
-        profile, timing = self.profile, self.timing
-        wall, started = time.time(), time.perf_counter()
-        result: CallResult | None = None
-        failure: LoadFailure | None = None
-        try:
-            # No context of our own: one is only made (with a fresh correlation id) if a resolver needs it.
-            result = self.caller.call(claims, context=self.context.new_journey() if self.context else None)
-        except ConnectorSimError as error:
-            failure = failure_for_error(error, timing)
-            result = getattr(error, "result", None)
-        elapsed = time.perf_counter() - started
-        if failure is None and elapsed > timing.timeout:
-            failure = slow_failure(result.status if result is not None else None, timing, profile.id)
-        record(Sample(profile.method, profile.id, elapsed * 1000.0, response_length(result), failure, wall))
-
-    def close(self) -> None:
-        self.profile.close()
-
-
-class _StepsSession(TargetSession):
-    """Several steps (profiles in order, a journey, validation profiles) over one claims bag."""
-
-    def __init__(self, steps: Sequence[Step], profiles: Mapping[str, RestfulProfile],
-                 context: ClaimResolverContext | None) -> None:
-        self.steps = list(steps)
-        self.profiles = dict(profiles)
-        self.context = context
-
-    def run(self, claims: Mapping[str, Any], record: Record) -> None:
-        mark = [time.perf_counter()]
-
-        def on_step(step: StepResult) -> None:
-            # Steps run back to back, so one step's time is the time since the previous one ended.
-            now = time.perf_counter()
-            elapsed, mark[0] = now - mark[0], now
-            profile = self.profiles.get(step.profile)
-            if step.outcome not in ("success", "error") or profile is None:
-                return
-            timing = profile.timing_profile
-            failure = failure_for_error(step.error, timing) if step.error is not None else None
-            if failure is None and elapsed > timing.timeout:
-                failure = slow_failure(step.status, timing, step.profile)
-            record(Sample(profile.method, step.profile, elapsed * 1000.0, response_length(step.result), failure,
-                          time.time() - elapsed))
-
-        run_steps(self.steps, claims, context=self.context, on_step=on_step)  # a fresh correlation id per journey
-
-    def close(self) -> None:
-        for profile in self.profiles.values():
-            profile.close()
-
-
 def _is_single_call(steps: Sequence[Step]) -> bool:
     if len(steps) != 1:
         return False
@@ -209,9 +104,9 @@ class ProfileTarget(Target):
         """A session with the user's own copies of the profiles (same auth objects, own connections)."""
         copies = [self._own_copy(p) for p in self.profiles]
         if len(copies) == 1:
-            return _ProfileSession(copies[0], _base_context(None))
+            return ProfileSession(copies[0], base_context(None))
         steps = [Step(n, Call(p.id, profile=p)) for n, p in enumerate(copies, start=1)]
-        return _StepsSession(steps, {p.id: p for p in copies}, _base_context(None))
+        return StepsSession(steps, {p.id: p for p in copies}, base_context(None))
 
     def auths(self) -> list[AuthStrategy]:
         """Each profile's strategy."""
@@ -293,12 +188,12 @@ class PolicyTarget(Target):
         self.prepare()
         planner = Planner(self.policy, {}, lambda profile_id: self._own_copy(self.built[profile_id]))
         steps = planner.plan(self.target[0] if len(self.target) == 1 else self.target)
-        context = _base_context(self.deployment_mode)
+        context = base_context(self.deployment_mode)
         if _is_single_call(steps):
             profile = steps[0].call.profile  # type: ignore[union-attr]
             assert profile is not None
-            return _ProfileSession(profile, context)
-        return _StepsSession(steps, planner.built, context)
+            return ProfileSession(profile, context)
+        return StepsSession(steps, planner.built, context)
 
     def auths(self) -> list[AuthStrategy]:
         """The strategy of each built profile."""

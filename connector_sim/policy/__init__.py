@@ -6,8 +6,9 @@ and friends, the ``Policy`` model, ``Settings`` for ``{Settings:...}`` placehold
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
+
+from ..faces import lazy_face
 
 if _typing.TYPE_CHECKING:
     from ._lint import Finding, lint
@@ -38,16 +39,4 @@ _LAZY = {"Finding": "._lint", "lint": "._lint", "ClaimType": "._model", "KeyRefe
          "load_policy_text": "._policy", "Settings": "._settings"}
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import a public name's module on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """Every name of the module, the ones not imported yet included."""
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, globals())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
+
+from ..faces import lazy_face
 
 if _typing.TYPE_CHECKING:
     from ._assertions import assert_b2c_error, assert_claims, assert_ok, assert_outcome, assert_user_sees, explain
@@ -38,16 +39,4 @@ _LAZY = {"assert_b2c_error": "._assertions", "assert_claims": "._assertions", "a
          "format_table": "._tables"}
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import a public name's module on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """Every name of the module, the ones not imported yet included."""
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, globals())

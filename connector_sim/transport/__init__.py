@@ -9,7 +9,6 @@ a message and cause chain with the call's secrets already masked.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import socket
@@ -19,7 +18,6 @@ from typing import Any, Iterator
 
 import requests
 import urllib3
-from requests.structures import CaseInsensitiveDict
 
 from ..errors import (
     ConnectionFailedError,
@@ -35,6 +33,7 @@ from ..timing import TimingProfile
 from ..wire import Attempt, WireRequest, WireResponse
 from . import _pools
 from ._deadline import ATTEMPT
+from ._prepare import prepared_request
 from ._tls import B2C_CIPHERS, TlsAdapter, bundle_identity, server_trust_context, tls_context, trust
 
 __all__ = [
@@ -179,7 +178,7 @@ class Transport:
         self._hosts.add(request.url.split("/", 3)[2].rpartition("@")[2])
         try:
             # The adapter itself: no redirect is followed, no cookie is kept or sent (B2C does neither).
-            prepared = _prepared(request)
+            prepared = prepared_request(request)
             response = self._live_session().get_adapter(request.url).send(
                 prepared, timeout=(timeout, timeout), stream=True, verify=True, proxies={}, cert=None)
         except _CAUGHT:
@@ -262,30 +261,6 @@ class Transport:
                                           user_message=user_message(self.messages, "request_failed", shown), **common)
         error.__cause__ = exc
         return error
-
-
-@functools.lru_cache(maxsize=1024)  # a profile calls the same URL again and again
-def _wire_url(url: str) -> str:
-    prepared = requests.PreparedRequest()
-    prepared.prepare_url(url, None)  # requests' own quoting and IDNA, as session.request would apply
-    return str(prepared.url)
-
-
-def _prepared(request: WireRequest) -> requests.PreparedRequest:
-    """The request as requests' ``Session.request`` would prepare it, byte for byte, without its per-call
-    merging of session settings, environment and cookies."""
-    prepared = requests.PreparedRequest()
-    prepared.method = request.method
-    prepared.url = _wire_url(request.url)
-    headers = CaseInsensitiveDict(request.headers)
-    body = request.body
-    if body:
-        headers["Content-Length"] = str(len(body))
-    elif body is None and request.method not in ("GET", "HEAD") and "Content-Length" not in headers:
-        headers["Content-Length"] = "0"
-    prepared.headers = headers
-    prepared.body = body
-    return prepared
 
 
 def _ms(started: float) -> float:

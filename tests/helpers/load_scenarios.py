@@ -17,11 +17,23 @@ from gevent import monkey
 from locust.event import Events
 
 from connector_sim import (
-    Basic, Bearer, ClientCertificate, ClientCredentials, InputClaim, OutputClaim, RestfulProfile, TimingProfile,
+    Basic,
+    Bearer,
+    ClientCertificate,
+    ClientCredentials,
+    InputClaim,
+    OutputClaim,
+    RestfulProfile,
+    TimingProfile,
 )
 from connector_sim.errors import ConfigurationError
 from connector_sim.load import (
-    ClaimRows, ConnectorTarget, PolicyTarget, ProfileTarget, run_load, user_class,
+    ClaimRows,
+    ConnectorTarget,
+    PolicyTarget,
+    ProfileTarget,
+    run_load,
+    user_class,
 )
 from connector_sim.load.user import check_cooperative
 

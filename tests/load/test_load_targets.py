@@ -219,7 +219,7 @@ def test_a_single_policy_profile_takes_the_direct_path(certs: Any, service_urls:
                           ca_bundle=str(certs.ca_pem)).prepare()
     session = target.open()
     try:
-        assert type(session).__name__ == "_ProfileSession"
+        assert type(session).__name__ == "ProfileSession"
         samples: List[Sample] = []
         session.run({"email": "ada@contoso.com"}, samples.append)
     finally:
