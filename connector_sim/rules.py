@@ -7,19 +7,23 @@ one from a policy, and ``lint`` (reports them all, with file and line).
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Mapping
 from urllib.parse import urlsplit
 
+from .auth import AUTHENTICATION_TYPES
 from .claims import fold
+from .redact import redact_url
 
 if TYPE_CHECKING:
     from .profile import RestfulProfile
 
 __all__ = [
-    "DEPLOYMENT_MODES", "SEND_CLAIMS_IN", "Rule", "check_deployment_mode", "check_profile",
-    "check_send_claims_in", "check_service_url",
+    "DEPLOYMENT_MODES", "SEND_CLAIMS_IN", "Rule", "check_authentication_type", "check_deployment_mode",
+    "check_insecure_auth", "check_profile", "check_send_claims_in", "check_service_url",
 ]
 
 #: SendClaimsIn value -> HTTP verb (behaviour file §3.1).
@@ -44,6 +48,12 @@ class Rule:
     message: str
     hint: str | None = None
     key: str | None = None
+    name: str | None = None  # lint's short id where B2C's code is shared by several rules
+
+    @property
+    def lint_code(self) -> str:
+        """The code lint reports: the short id when there is one, else B2C's code."""
+        return self.name or self.code
 
 
 def check_send_claims_in(value: str) -> Iterator[Rule]:
@@ -60,9 +70,11 @@ def check_deployment_mode(value: str) -> Iterator[Rule]:
 
 
 def _host_is_valid(host: str) -> bool:
-    if host.startswith("[") and host.endswith("]"):
-        return ":" in host
-    return bool(_HOST.match(host))
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return bool(_HOST.match(host))
 
 
 def check_service_url(url: str, *, production: bool, allow_insecure: bool) -> Iterator[Rule]:
@@ -88,9 +100,10 @@ def check_service_url(url: str, *, production: bool, allow_insecure: bool) -> It
                    "feature, and they would be sent instead of the AuthenticationType's",
                    "remove the userinfo and use AuthenticationType Basic", key="ServiceUrl")
     if not _host_is_valid(netloc_host):
-        yield Rule("AADB2C90026", f"the ServiceUrl host {netloc_host!r} is not a host name",
+        yield Rule("AADB2C90026", f"the host of ServiceUrl {redact_url(url)!r} is not a host name or IP address (a "
+                   "placeholder left in?); B2C cannot resolve it, and every call fails",
                    "put the API's deployed address in the ServiceUrl (or a {Settings:...} placeholder)",
-                   key="ServiceUrl")
+                   key="ServiceUrl", name="service-url-host")
     try:
         parts.port  # noqa: B018  (raises on a port that is not a number)
     except ValueError:
@@ -100,6 +113,27 @@ def check_service_url(url: str, *, production: bool, allow_insecure: bool) -> It
                    "use an https ServiceUrl, or DeploymentMode Development for local work", key="ServiceUrl")
 
 
+def check_authentication_type(value: str) -> Iterator[Rule]:
+    """AuthenticationType is present and one of B2C's five (AADB2C90023, AADB2C90024)."""
+    if not value:
+        yield Rule("AADB2C90023", "the required metadata item 'AuthenticationType' is missing",
+                   key="AuthenticationType")
+    elif value not in AUTHENTICATION_TYPES:
+        close = difflib.get_close_matches(value, AUTHENTICATION_TYPES, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(AUTHENTICATION_TYPES)}"
+        yield Rule("AADB2C90024", f"contains the unsupported authentication type {value!r}; {hint}",
+                   key="AuthenticationType")
+
+
+def check_insecure_auth(authentication_type: str, *, production: bool, allow_insecure: bool) -> Iterator[Rule]:
+    """AuthenticationType None needs AllowInsecureAuthInProduction in a Production policy (AADB2C90258)."""
+    if production and authentication_type == "None" and not allow_insecure:
+        yield Rule("AADB2C90258", "AuthenticationType None is only allowed in production mode policies with "
+                   "metadata key 'AllowInsecureAuthInProduction' set to true",
+                   "set allow_insecure_auth_in_production=True, or DeploymentMode Development",
+                   key="AuthenticationType")
+
+
 def check_profile(p: RestfulProfile) -> Iterator[Rule]:
     """Every upload-time check of a built profile, in the order B2C's messages suggest."""
     yield from check_send_claims_in(p.send_claims_in)
@@ -107,11 +141,8 @@ def check_profile(p: RestfulProfile) -> Iterator[Rule]:
     production = p.deployment_mode == "Production"
     yield from check_service_url(p.service_url, production=production,
                                  allow_insecure=p.allow_insecure_auth_in_production)
-    if production and p.auth.authentication_type == "None" and not p.allow_insecure_auth_in_production:
-        yield Rule("AADB2C90258", "AuthenticationType None is only allowed in production mode policies with "
-                   "metadata key 'AllowInsecureAuthInProduction' set to true",
-                   "set allow_insecure_auth_in_production=True, or DeploymentMode Development",
-                   key="AuthenticationType")
+    yield from check_insecure_auth(p.auth.authentication_type, production=production,
+                                   allow_insecure=p.allow_insecure_auth_in_production)
     bearer = p.auth.bearer_claim
     if bearer is not None and p.input_claim(bearer) is None:
         yield Rule("AADB2C90193", f"the bearer token claim {bearer!r} (UseClaimAsBearerToken) is not among the "

@@ -12,12 +12,13 @@ import difflib
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Union
 from urllib.parse import urlsplit, urlunsplit
 
-from ..auth import AUTHENTICATION_TYPES, build_auth
+from ..auth import build_auth
 from ..datatypes import DATA_TYPES
 from ..errors import ConfigurationError, PolicyError
 from ..keys import KeyStore
-from ..profile import SEND_CLAIMS_IN, RestfulProfile, UserMessages
+from ..profile import RestfulProfile, UserMessages
 from ..redact import redact_url
+from ..rules import check_authentication_type, check_send_claims_in
 from ._model import KeyReference, TechnicalProfileDefinition
 
 if TYPE_CHECKING:
@@ -188,15 +189,10 @@ def build_restful_profile(
     if not url:
         raise fail("AADB2C90026", "the ServiceUrl metadata is empty", "ServiceUrl")
     authentication_type = md.get("AuthenticationType", "").strip()
-    if not authentication_type:
-        raise fail("AADB2C90023", "the required metadata item 'AuthenticationType' is missing", "AuthenticationType")
-    if authentication_type not in AUTHENTICATION_TYPES:
-        raise fail("AADB2C90024", f"contains the unsupported authentication type {authentication_type!r}; use one "
-                   f"of {', '.join(AUTHENTICATION_TYPES)}", "AuthenticationType")
     send_claims_in = md.get("SendClaimsIn", "Body").strip() or "Body"
-    if send_claims_in not in SEND_CLAIMS_IN:
-        raise fail("AADB2C90029", f"unsupported SendClaimsIn {send_claims_in!r}; use one of "
-                   f"{', '.join(SEND_CLAIMS_IN)}", "SendClaimsIn")
+    # B2C's upload checks, written once in rules: the first one that fails is the error.
+    for rule in (*check_authentication_type(authentication_type), *check_send_claims_in(send_claims_in)):
+        raise fail(rule.code, rule.message, rule.key or "AuthenticationType")
     flags: Dict[str, Any] = {field: parse_boolean(md[key], key, d.id)
                              for key, field in BOOLEAN_METADATA.items() if key in md}
     _check_data_types(policy, d)

@@ -8,16 +8,20 @@ the file and line to edit. Severity ``error`` means B2C refuses it or the call c
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
-from ..auth import AUTHENTICATION_TYPES
 from ..claims import fold
 from ..datatypes import DATA_TYPES
-from ..profile import DEPLOYMENT_MODES, SEND_CLAIMS_IN
 from ..redact import redact_url
+from ..rules import (
+    check_authentication_type,
+    check_deployment_mode,
+    check_insecure_auth,
+    check_send_claims_in,
+    check_service_url,
+)
 from ._build import BOOLEAN_METADATA, KNOWN_METADATA, key_ids_for, metadata_suggestion
 from ._lint_flow import FlowIndex, defaults_of
 from ._model import Finding, TechnicalProfileDefinition
@@ -51,9 +55,8 @@ class _Linter:
     def references(self) -> None:
         p = self.policy
         for f in p.files:
-            if f.deployment_mode is not None and f.deployment_mode not in DEPLOYMENT_MODES:
-                self.add("error", "AADB2C90026", f"DeploymentMode {f.deployment_mode!r} is not Production or "
-                         "Development", None, (f.name, f.line))
+            for rule in check_deployment_mode(f.deployment_mode) if f.deployment_mode is not None else ():
+                self.add("error", rule.lint_code, rule.message, None, (f.name, f.line))
         for d in p.technical_profiles.values():
             if d.missing_include:
                 self.add("error", "unknown-profile", f"IncludeTechnicalProfile {d.missing_include!r} is not "
@@ -89,10 +92,8 @@ class _Linter:
                          "'false'", d.id, d.location_of(key))
         self.service_url(d)
         self.authentication(d)
-        send = md.get("SendClaimsIn", "Body").strip()
-        if send not in SEND_CLAIMS_IN:
-            self.add("error", "AADB2C90029", f"unsupported SendClaimsIn {send!r}; use one of "
-                     f"{', '.join(SEND_CLAIMS_IN)}", d.id, d.location_of("SendClaimsIn"))
+        for rule in check_send_claims_in(md.get("SendClaimsIn", "Body").strip()):
+            self.add("error", rule.lint_code, rule.message, d.id, d.location_of("SendClaimsIn"))
         self.claims(d)
 
     def abstract(self, d: TechnicalProfileDefinition) -> bool:
@@ -121,17 +122,10 @@ class _Linter:
             return
         if "{Settings:" in url:
             return  # reported as unresolved-setting; the URL cannot be judged before it is filled
+        for rule in check_service_url(url, production=self.policy.deployment_mode == "Production",
+                                      allow_insecure=self._insecure_allowed(d)):
+            self.add("error", rule.lint_code, rule.message.replace(url, redact_url(url)), d.id, where)
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            self.add("error", "AADB2C90026", f"ServiceUrl {redact_url(url)!r} is not an absolute http(s) URL", d.id,
-                     where)
-            return
-        if "{" in parts.netloc:
-            self.add("error", "AADB2C90026", "the host name part of the ServiceUrl cannot contain claims or "
-                     "placeholders; put them in the path", d.id, where)
-        if parts.scheme == "http" and self.policy.deployment_mode == "Production" and not self._insecure_allowed(d):
-            self.add("error", "AADB2C90256", "production mode policies must use https (http ServiceUrl without "
-                     "AllowInsecureAuthInProduction)", d.id, where)
         if d.metadata.get("SendClaimsIn", "").strip() == "Url":
             names = {n.lower() for c in d.input_claims for n in (c.claim_type_reference_id, c.wire_name)}
             for placeholder in _URL_PLACEHOLDER.findall(parts.path + "?" + parts.query):
@@ -148,14 +142,14 @@ class _Linter:
                 self.add("error", "AADB2C90023", "the required metadata item 'AuthenticationType' is missing",
                          d.id, where)
             return
-        if auth not in AUTHENTICATION_TYPES:
-            close = difflib.get_close_matches(auth, AUTHENTICATION_TYPES, n=1, cutoff=0.5)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; use one of {', '.join(AUTHENTICATION_TYPES)}"
-            self.add("error", "AADB2C90024", f"unsupported AuthenticationType {auth!r}{hint}", d.id, where)
+        refused = list(check_authentication_type(auth))
+        for rule in refused:
+            self.add("error", rule.lint_code, rule.message, d.id, where)
+        if refused:
             return
-        if auth == "None" and self.policy.deployment_mode == "Production" and not self._insecure_allowed(d):
-            self.add("error", "AADB2C90258", "AuthenticationType None is only allowed in production mode policies "
-                     "with metadata 'AllowInsecureAuthInProduction' set to true", d.id, where)
+        for rule in check_insecure_auth(auth, production=self.policy.deployment_mode == "Production",
+                                        allow_insecure=self._insecure_allowed(d)):
+            self.add("error", rule.lint_code, rule.message, d.id, where)
         ids = [k.id or "" for k in d.cryptographic_keys]
         bearer_claim = md.get("UseClaimAsBearerToken", "").strip()
         if bearer_claim and auth != "Bearer":

@@ -4,8 +4,6 @@
   a ReferenceId to no transformation) for a policy loaded with ``check_transformations=False``;
   a ClaimsTransformation Id declared by two files (the later one wins here; B2C's rule is not
   documented).
-* ``service-url-host``: a ServiceUrl whose host is not a host name or IP address (a placeholder
-  such as ``-- deployed app location url --`` left in a sample): B2C cannot resolve it.
 * ``resolver-not-resolved``: a claim resolver (``{Culture:LCID}``...) in an input claim's
   DefaultValue without ``IncludeClaimResolvingInClaimsHandling`` and ``AlwaysUseDefaultValue``;
   the claim-resolver reference says it is then not resolved, while real policies expect it to be.
@@ -13,13 +11,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import TYPE_CHECKING, List
-from urllib.parse import urlsplit
 
 from ..claims import fold
-from ..redact import redact_url
 from ._model import Finding
 
 if TYPE_CHECKING:
@@ -32,38 +27,6 @@ _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 #: Claim resolver groups B2C knows (claim-resolver-overview); ``{Settings:...}`` is not one of them.
 _RESOLVER = re.compile(r"\{(Culture|Policy|Context|Claim|OIDC|OAUTH-KV|oauth2|SAML|"
                        r"ClaimsProvider|Tenant):[^{}]+\}", re.IGNORECASE)
-
-
-def _is_host(host: str) -> bool:
-    if not host:
-        return False
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return True
-    except ValueError:
-        pass
-    labels = host.rstrip(".").split(".")
-    return len(host) <= 253 and all(_LABEL.match(label) for label in labels)
-
-
-def _service_url_host(d: TechnicalProfileDefinition) -> List[Finding]:
-    url = d.metadata.get("ServiceUrl", "").strip()
-    if not url or "{" in url:
-        return []  # missing, or placeholders: the RESTful rules judge those
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return []
-    try:
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - a bad port raises here
-    except ValueError:
-        host = ""
-    if _is_host(host):
-        return []
-    file, line = d.location_of("ServiceUrl")
-    return [Finding("error", "service-url-host", f"the host of ServiceUrl {redact_url(url)!r} is not a host name "
-                    "or IP address (a placeholder left in?); B2C cannot resolve it, and every call fails",
-                    d.id, file or None, line)]
 
 
 def _resolvers(d: TechnicalProfileDefinition) -> List[Finding]:
@@ -111,5 +74,5 @@ def extra_findings(policy: Policy) -> List[Finding]:
     findings = _transformation_problems(policy)
     for d in policy.technical_profiles.values():
         if d.is_restful:
-            findings += _service_url_host(d) + _resolvers(d)
+            findings += _resolvers(d)
     return findings + schema_findings(policy)
