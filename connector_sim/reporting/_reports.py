@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Sequence
@@ -23,6 +24,8 @@ from ._describe import describe_record
 from ._junit import TestVerdict, junit_xml
 
 __all__ = ["CallRecord", "Report", "describe_record", "records_from"]
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Answer headers that carry credentials or sessions: masked in every record.
 SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "authorization", "proxy-authorization", "cookie"})
@@ -218,7 +221,9 @@ class Report:
 
     def to_json(self, verdicts: Sequence[TestVerdict] | None = None) -> str:
         """The JSON report as text."""
-        return json.dumps(self.to_dict(verdicts), indent=2, ensure_ascii=False, default=str)
+        text = json.dumps(self.to_dict(verdicts), indent=2, ensure_ascii=False, default=str)
+        # An API's answer may hold a lone surrogate: JSON's own escape for it, so the file encodes as UTF-8.
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     def to_junit_xml(self, verdicts: Sequence[TestVerdict] | None = None) -> str:
         """JUnit XML: a testcase per test verdict (its calls in system-out), else a testcase per call."""

@@ -269,3 +269,11 @@ def test_run_refuses_an_unwritable_report(tmp_path: Path, certs: Any, service_ur
                         "--report-json", str(blocker / "calls.json"))
 
     assert code == 2 and "--report-json: cannot write" in err
+
+
+def test_a_lone_surrogate_from_an_api_still_writes_a_utf8_json_report() -> None:
+    from connector_sim.reporting._reports import Report
+
+    text = Report("suite \ud800").to_json()
+    text.encode("utf-8")  # no UnicodeEncodeError when the file is written
+    assert json.loads(text)["name"] == "suite \ud800"  # JSON's own escape: the exact text comes back
