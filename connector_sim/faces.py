@@ -13,15 +13,17 @@ from typing import Any, Callable, Mapping, MutableMapping
 __all__ = ["lazy_face"]
 
 
-def lazy_face(package: str, names: Mapping[str, str], namespace: MutableMapping[str, Any],
+def lazy_face(module: str, names: Mapping[str, str], namespace: MutableMapping[str, Any],
               on_load: Callable[[Any], None] | None = None) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """The ``__getattr__`` and ``__dir__`` of a face: ``names`` maps each name to its module (``"._lint"``)."""
+    """The ``__getattr__`` and ``__dir__`` of a face: ``names`` maps each name to its module (``"._lint"``,
+    relative to the face's package)."""
+    package = namespace.get("__package__") or module
 
     def __getattr__(name: str) -> Any:
-        module = names.get(name)
-        if module is None:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module, package), name)
+        source = names.get(name)
+        if source is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(source, package), name)
         if on_load is not None:
             on_load(value)
         namespace[name] = value  # later lookups are plain attribute reads

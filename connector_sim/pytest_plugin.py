@@ -26,19 +26,20 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 import pytest
 
 from .errors import ConnectorSimError
-from .reporting._assertions import (
-    assert_b2c_error,
-    assert_claims,
-    assert_ok,
-    assert_outcome,
-    assert_user_sees,
-    explain,
-)
-from .reporting._pytest import B2CReport, B2CRunner
+from .faces import lazy_face
 
 if TYPE_CHECKING:
     from .keys import KeyStore
     from .policy._policy import Policy
+    from .reporting._assertions import (
+        assert_b2c_error,
+        assert_claims,
+        assert_ok,
+        assert_outcome,
+        assert_user_sees,
+        explain,
+    )
+    from .reporting._pytest import B2CReport, B2CRunner
     from .reporting._reports import Report
     from .testing import CertificateSet, FakeTokenEndpoint, TlsServer
 
@@ -46,6 +47,12 @@ __all__ = [
     "B2CReport", "B2CRunner", "assert_b2c_error", "assert_claims", "assert_ok", "assert_outcome",
     "assert_user_sees", "explain",
 ]
+
+# The helpers load on first use: a pytest run that uses no b2c_ fixture does not pay for the engine.
+_LAZY = {"B2CReport": ".reporting._pytest", "B2CRunner": ".reporting._pytest",
+         **{name: ".reporting._assertions" for name in ("assert_b2c_error", "assert_claims", "assert_ok",
+                                                         "assert_outcome", "assert_user_sees", "explain")}}
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, globals())
 
 _REPORT = pytest.StashKey["Report"]()
 _WRITTEN = pytest.StashKey[List[str]]()
@@ -270,10 +277,14 @@ def b2c_report(request: pytest.FixtureRequest) -> B2CReport:
     """Records calls you make yourself (``profile.call``, ``connector.call``) in the session's reports."""
     marker = request.node.get_closest_marker("b2c_step")
     label = str(marker.args[0]) if marker is not None and marker.args else None
+    from .reporting._pytest import B2CReport
+
     return B2CReport(session_report(request.config), request.node.nodeid, label)
 
 
 @pytest.fixture
 def b2c_run(request: pytest.FixtureRequest, b2c_report: B2CReport, b2c_service_urls: Dict[str, str]) -> B2CRunner:
     """``b2c_run(ids, claims=..., service_urls=...)`` runs profiles of ``b2c_policy`` with ``b2c_keys``."""
+    from .reporting._pytest import B2CRunner
+
     return B2CRunner(request, b2c_report, b2c_service_urls)
