@@ -18,6 +18,7 @@ class ApiKeyHeader(AuthStrategy):
     """AuthenticationType ApiKeyHeader: one header named by the key Id (``x-functions-key``)."""
 
     authentication_type = "ApiKeyHeader"
+    secret_names = (("B2C_API_KEY", "the API key"),)
 
     def __init__(self, header: str, key: str) -> None:
         if not isinstance(header, str) or not _HEADER_NAME.match(header):

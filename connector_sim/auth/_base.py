@@ -52,6 +52,9 @@ class AuthStrategy:
     rejected_hint: ClassVar[str] = ""
     #: The claim the credential is read from (UseClaimAsBearerToken), if any.
     bearer_claim: str | None = None
+    #: What each of ``secret_values()`` is, in order: an environment variable name and a description
+    #: (a curl export reads the secret from that variable instead of writing it).
+    secret_names: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: Headers whose values are secrets (masked wherever requests are printed).
     secret_headers: tuple[str, ...] = ("Authorization",)
     #: The TLS context to use, when the strategy configures the transport.

@@ -17,6 +17,8 @@ class Basic(AuthStrategy):
     authentication_type = "Basic"
     key_ids = ("BasicAuthenticationUsername", "BasicAuthenticationPassword")
     rejected_code = "AADB2C90027"
+    secret_names = (("B2C_PASSWORD", "the Basic password (policy key BasicAuthenticationPassword)"),
+                    ("B2C_BASIC_CREDENTIALS", "base64 of username:password"))
     rejected_hint = "Basic credentials specified for '{profile}' are invalid"
 
     def __init__(self, username: str, password: str) -> None:

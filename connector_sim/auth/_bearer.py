@@ -32,6 +32,8 @@ class Bearer(AuthStrategy):
 class BearerFromClaim(Bearer):
     """The token is read from a claim at call time (the UseClaimAsBearerToken metadata)."""
 
+    secret_names = (("B2C_BEARER_TOKEN", "the bearer token"),)
+
     def __init__(self, claim: str | None = None, *, credentials: None = None) -> None:
         self.bearer_claim = claim or _DEFAULT_CLAIM
 
@@ -84,6 +86,8 @@ class BearerFromClaim(Bearer):
 class BearerFromCredentials(Bearer):
     """The token comes from Microsoft Entra with OAuth2 client credentials, held until it nears expiry."""
 
+    secret_names = (("B2C_CLIENT_SECRET", "the client secret of the client credentials"),)
+
     def __init__(self, claim: str | None = None, *, credentials: ClientCredentials) -> None:
         if claim is not None:
             raise ConfigurationError("Bearer takes either a claim or credentials, not both")
@@ -111,6 +115,7 @@ class StaticBearer(AuthStrategy):
 
     authentication_type = "Bearer"
     key_ids = ("BearerAuthenticationToken",)
+    secret_names = (("B2C_BEARER_TOKEN", "the bearer token (policy key BearerAuthenticationToken)"),)
 
     def __init__(self, token: str) -> None:
         what = "the bearer token (BearerAuthenticationToken)"

@@ -87,9 +87,7 @@ def _secret_values(auth: Any, claims: Mapping[str, Any] | None,
                                               f"{ref.description}, {how} as it appears in the request"))
 
     if auth is not None:
-        names = _AUTH_SECRET_NAMES.get(type(auth).__name__, ())
-        if getattr(auth, "credentials", None) is not None:
-            names = (("B2C_CLIENT_SECRET", "the client secret of the client credentials"),)
+        names = getattr(auth, "secret_names", ())  # the strategy says what each of its secrets is
         for index, value in enumerate(auth.secret_values(claims)):
             name, text = names[index] if index < len(names) else (f"B2C_SECRET_{index + 1}", "a secret of the "
                                                                   f"{type(auth).__name__} authentication")
@@ -117,16 +115,6 @@ def _with_fields(table: dict[str, EnvRef], request: WireRequest) -> dict[str, En
             table.setdefault(quote_plus(value), EnvRef(env_name("CLAIM", name, "URL"),
                                                        f"the value of claim {name!r}, URL-encoded as in the request"))
     return table
-
-
-# The variables standing for each strategy's ``secret_values()``, in the order it returns them.
-_AUTH_SECRET_NAMES = {
-    "Basic": (("B2C_PASSWORD", "the Basic password (policy key BasicAuthenticationPassword)"),
-              ("B2C_BASIC_CREDENTIALS", "base64 of username:password")),
-    "Bearer": (("B2C_BEARER_TOKEN", "the bearer token"),),
-    "StaticBearer": (("B2C_BEARER_TOKEN", "the bearer token (policy key BearerAuthenticationToken)"),),
-    "ApiKeyHeader": (("B2C_API_KEY", "the API key"),),
-}
 
 
 def bearer_description(auth: Any) -> str:
