@@ -52,7 +52,9 @@ __all__ = [
 _LAZY = {"B2CReport": ".reporting._pytest", "B2CRunner": ".reporting._pytest",
          **{name: ".reporting._assertions" for name in ("assert_b2c_error", "assert_claims", "assert_ok",
                                                          "assert_outcome", "assert_user_sees", "explain")}}
-__getattr__, __dir__ = lazy_face(__name__, _LAZY, globals())
+# No lazy __dir__ here: pluggy reads every attribute dir() lists when it registers the plugin,
+# which would import them all at start-up.
+__getattr__ = lazy_face(__name__, _LAZY, globals())[0]
 
 _REPORT = pytest.StashKey["Report"]()
 _WRITTEN = pytest.StashKey[List[str]]()
