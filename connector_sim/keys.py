@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from .errors import ConfigurationError, MissingKeyError
-from .userfiles import read_user_text
+from .userfiles import read_user_json
 
 __all__ = ["DEFAULT_ENV_PREFIX", "KeyStore", "normalize_key_name"]
 
@@ -199,16 +199,8 @@ class KeyStore:
     def from_file(cls, path: Union[str, Path]) -> KeyStore:
         """Keys from a JSON file; relative pfx paths are relative to the file."""
         path = Path(path)
-        try:
-            text = read_user_text(path, what=f"keys file {path}")  # capped; no FIFO or device
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read keys file {path}: {exc.strerror or exc}") from exc
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            # The decoder's message names the position only, never the text, so no secret leaks.
-            raise ConfigurationError(f"{path}:{exc.lineno}:{exc.colno}: keys file is not valid JSON: {exc.msg}",
-                                     hint="a keys file is one JSON object: {\"B2C_1A_Name\": \"secret\", ...}") from exc
+        data = read_user_json(path, what="keys file",
+                              hint='a keys file is one JSON object: {"B2C_1A_Name": "secret", ...}')
         if not isinstance(data, dict):
             raise ConfigurationError(f"keys file {path} must hold one JSON object of key name to value")
         return cls(_DictSource(data, path.resolve().parent, str(path)))

@@ -8,13 +8,15 @@ cap plus one byte, so nothing larger than the cap is ever held in memory.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
-from typing import BinaryIO, Callable, Union
+from typing import Any, BinaryIO, Callable, Union
 
 from .errors import ConfigurationError, ConnectorSimError
 
-__all__ = ["MAX_CONFIG_BYTES", "MAX_DATA_BYTES", "open_user_file", "read_user_file", "read_user_text"]
+__all__ = ["MAX_CONFIG_BYTES", "MAX_DATA_BYTES", "open_user_file", "read_user_file", "read_user_json",
+           "read_user_text"]
 
 #: Cap for small files a user names: keys, settings, claims, .pfx, load configuration.
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -87,3 +89,20 @@ def read_user_text(path: PathLike, *, what: str, max_bytes: int = MAX_CONFIG_BYT
     except UnicodeDecodeError as exc:
         raise error(f"{what} is not UTF-8 text (byte {exc.start} cannot be decoded)",
                     hint="save it as UTF-8") from None
+
+
+def read_user_json(path: PathLike, *, what: str, hint: str | None = None) -> Any:
+    """The JSON document of a file a user names (``what``: "keys file"), read as ``read_user_text`` reads.
+
+    Every failure is a ``ConfigurationError`` naming the file; a JSON error gives the line and
+    column only, never the text, which may hold a secret.
+    """
+    try:
+        text = read_user_text(path, what=f"{what} {path}")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON: {exc.msg}",
+                                 hint=hint) from None

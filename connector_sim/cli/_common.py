@@ -17,7 +17,7 @@ from ..profile import DEPLOYMENT_MODES
 from ..redact import redact_claims
 from ..reporting._tables import format_table
 from ..timing import TIMING_PROFILES, timing_profile
-from ..userfiles import read_user_text
+from ..userfiles import read_user_json
 from ._claims import claims_used_by, typed_assignments, unused_claims
 from ._writer import Output, json_errors
 
@@ -161,25 +161,12 @@ def assignments(values: Iterable[str], option: str) -> dict[str, str]:
     return result
 
 
-def _read_json(path: str, what: str) -> Any:
-    try:
-        text = read_user_text(path, what=f"{what} {path!r}")  # capped; a FIFO or a device is refused
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {what} {path!r}: {exc.strerror or exc}") from exc
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f" (line {line}, column {getattr(exc, 'colno', '?')})" if line else ""
-        raise ConfigurationError(f"{what} {path!r} is not valid JSON{where}: {getattr(exc, 'msg', exc)}") from None
-
-
 def claims_from(args: argparse.Namespace) -> dict[str, Any]:
     """The starting claims bag: ``--claims-file`` first, then each ``--claim`` (strings)."""
     claims: dict[str, Any] = {}
     path = getattr(args, "claims_file", None)
     if path:
-        data = _read_json(path, "claims file")
+        data = read_user_json(path, what="claims file")
         if not isinstance(data, dict):
             raise ConfigurationError(f"claims file {path!r} must hold a JSON object of claim names to values, "
                                      f"not a JSON {type(data).__name__}")

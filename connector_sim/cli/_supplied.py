@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from ..errors import ConfigurationError
-from ._common import _read_json, assignments
+from ..userfiles import read_user_json
+from ._common import assignments
 
 __all__ = ["add_supplied_argument", "supplied_from"]
 
@@ -22,7 +23,7 @@ def supplied_from(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     """``--supplied PROFILE_ID=FILE.json`` values: profile id -> the JSON object of claims in the file."""
     supplied: dict[str, dict[str, Any]] = {}
     for profile_id, path in assignments(getattr(args, "supplied", []) or [], "--supplied").items():
-        data = _read_json(path, f"--supplied file for {profile_id}")
+        data = read_user_json(path, what=f"--supplied file for {profile_id}")
         if not isinstance(data, dict):
             raise ConfigurationError(f"--supplied {profile_id}={path}: the file must hold a JSON object of claim "
                                      f"names to values, not a JSON {type(data).__name__}")

@@ -225,18 +225,10 @@ def handle(args: argparse.Namespace, output: Output) -> int:
 
 
 def _policy(path: str) -> Any:
-    from ..userfiles import read_user_text
-
-    try:
-        text = read_user_text(path, what="the --claims-mapping-policy file")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read --claims-mapping-policy {path!r}: {exc.strerror or exc}") from None
     from ..connectors._token_claims import read_claims_mapping_policy
+    from ..userfiles import read_user_json
 
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ConfigurationError(f"--claims-mapping-policy {path!r} is not JSON: {exc}") from None
+    data = read_user_json(path, what="--claims-mapping-policy file")
     read_claims_mapping_policy(data)  # refuse a malformed policy before anything is sent
     return data
 

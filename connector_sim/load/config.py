@@ -9,7 +9,6 @@ keys file or ``CONNECTOR_SIM_KEY_<name>`` variables, connector passwords from th
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import ConfigurationError
 from ..timing import timing_profile
-from ..userfiles import read_user_text
+from ..userfiles import read_user_json
 from .connector_target import ConnectorTarget
 from .data import ClaimRows
 from .targets import PolicyTarget, Target
@@ -118,12 +117,7 @@ class LoadConfig:
     @classmethod
     def from_file(cls, path: str) -> LoadConfig:
         """From a JSON file; relative paths in it are taken from the file's folder."""
-        try:
-            data = json.loads(read_user_text(path, what=f"load configuration {path!r}"))
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read load configuration {path!r}: {exc.strerror or exc}") from exc
-        except ValueError as exc:
-            raise ConfigurationError(f"load configuration {path!r} is not valid JSON: {exc}") from None
+        data = read_user_json(path, what="load configuration")
         if not isinstance(data, dict):
             raise ConfigurationError(f"load configuration {path!r} must be a JSON object")
         return cls.from_dict(data, Path(path).resolve().parent)

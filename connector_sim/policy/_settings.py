@@ -14,14 +14,13 @@ to replace it by hand, so connector_sim also replaces it with the Tenant (``repl
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..errors import ConfigurationError
-from ..userfiles import read_user_text
+from ..userfiles import read_user_json
 
 __all__ = ["SETTING_PLACEHOLDER", "Settings"]
 
@@ -50,15 +49,7 @@ class Settings:
     def from_file(cls, path: Union[str, Path], environment: Optional[str] = None) -> Settings:
         """Read an ``appsettings.json`` and pick one environment by name (the only one if None)."""
         path = Path(path)
-        try:
-            text = read_user_text(path, what=f"settings file {path}")  # capped; no FIFO or device
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read settings file {path}: {exc.strerror or exc}") from exc
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(
-                f"{path}:{exc.lineno}:{exc.colno}: settings file is not valid JSON: {exc.msg}") from exc
+        data = read_user_json(path, what="settings file")
         return cls.from_dict(data, environment, file=str(path))
 
     @classmethod
