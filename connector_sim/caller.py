@@ -127,12 +127,13 @@ class Caller:
         """Send a prepared call and map its answer; raise the ``CallError`` B2C would raise."""
         profile = self.profile
         answer: WireResponse | None = None
+        # The answer's token-like values join the call's secrets, gathered only when something is shown.
+        secrets = Secrets(source=lambda: [*prepared.secrets,
+                                          *(_sensitive_values(answer.content) if answer is not None else ())])
         try:
             answer = self.transport.send(prepared.wire_request, profile_id=profile.id, secrets=prepared.secrets)
-            secrets = prepared.secrets + _sensitive_values(answer.content)
             output, warnings = map_response(profile, answer, step=step, secrets=secrets)
         except CallError as error:
-            secrets = prepared.secrets + (_sensitive_values(answer.content) if answer is not None else [])
             error.result = self._result(prepared, answer, secrets, error=error)
             log.debug("%s failed: %s", profile.id, error.message)
             raise

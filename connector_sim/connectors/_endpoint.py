@@ -67,18 +67,24 @@ class Endpoint:
         """POST ``document`` as JSON; return the redacted request, the answer or the failure."""
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         request = WireRequest("POST", self.url, {"Content-Type": "application/json"}, body)
-        secrets = self.secrets + self.auth.secret_values()  # a token acquired since the last call
+        secrets = self._call_secrets()
         try:
             request = self.auth.apply(request, {}, profile_id=self.name)
-            secrets = secrets + self.auth.secret_values()
             answer = self.transport.send(request, profile_id=self.name, secrets=secrets)
         except CallError as error:
             return request.redacted(secrets, self.auth.secret_headers), None, error
         return request.redacted(secrets, self.auth.secret_headers), answer, None
 
+    def _call_secrets(self) -> Secrets:
+        """What a call's records mask: credentials (a token acquired by this very call too) and ``?code=`` keys.
+
+        Gathered when first needed, so after ``apply`` has acquired any token.
+        """
+        return Secrets(source=lambda: [*self.secrets, *self.auth.secret_values()])
+
     def _secrets(self) -> list[str]:
         """Values to mask in everything an outcome shows: credentials and ``?code=`` keys of the URL."""
-        return list(self.secrets + self.auth.secret_values())
+        return list(self._call_secrets())
 
     def _record(self, answer: WireResponse) -> WireResponse:
         return answer.redacted(self._secrets())
