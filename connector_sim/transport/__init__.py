@@ -94,7 +94,7 @@ def failure_kind(exc: BaseException) -> str:
 
 
 class Transport:
-    """A keep-alive session held to B2C's transport rules, shared by every call of one profile."""
+    """B2C's transport rules around a keep-alive pool shared by every transport with the same TLS identity."""
 
     def __init__(
         self,
